@@ -1,0 +1,111 @@
+//! Assembles the running bot from its parts and runs it until shutdown:
+//! storage, the Slack connection, the health server and background work.
+//! The caller passes the port and the shutdown signal, so tests can run the
+//! real app on port 0 against the emulator.
+
+use crate::bot::Bot;
+use crate::clock::Clock;
+use crate::health::{self, HealthState};
+use crate::metrics::Metrics;
+use crate::policy::Policy;
+use crate::settings::Secret;
+use crate::slack::{self, SlackWeb, SocketMode};
+use crate::store;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+/// What the app needs to start; `Settings` supplies it in production.
+pub struct AppConfig {
+    pub api_url: String,
+    pub app_token: Secret,
+    pub bot_token: Secret,
+    pub database_url: String,
+    pub policy: Policy,
+    pub port: u16,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A built app: storage open, health port bound, not yet connected.
+pub struct App {
+    health_listener: TcpListener,
+    health: Arc<HealthState>,
+    socket: SocketMode,
+    bot: Arc<Bot>,
+}
+
+impl App {
+    pub async fn build(config: AppConfig) -> anyhow::Result<App> {
+        let metrics = Arc::new(Metrics::new());
+        let db = store::open(&config.database_url).await?;
+        let client = slack::connect::client(&config.api_url)?;
+        let web = SlackWeb::new(
+            client.clone(),
+            slack::connect::token(config.bot_token.expose()),
+            metrics.clone(),
+        );
+        let bot = Arc::new(Bot {
+            policy: Arc::new(config.policy),
+            db: db.clone(),
+            web,
+            clock: config.clock,
+            metrics: metrics.clone(),
+            work: tokio_util::task::TaskTracker::new(),
+        });
+        let connected = Arc::new(AtomicBool::new(false));
+        let socket = SocketMode {
+            client,
+            app_token: slack::connect::token(config.app_token.expose()),
+            handler: bot.clone(),
+            connected: connected.clone(),
+            metrics: metrics.clone(),
+        };
+        let health_listener = health::bind(config.port).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on PORT {} for /healthz: {e}", config.port)
+        })?;
+        Ok(App {
+            health_listener,
+            health: Arc::new(HealthState {
+                db,
+                slack_connected: connected,
+                metrics,
+            }),
+            socket,
+            bot,
+        })
+    }
+
+    /// The address `/healthz` and `/metrics` are served on.
+    pub fn health_addr(&self) -> SocketAddr {
+        self.health_listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Runs until `shutdown` fires; returns once every task has finished.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let App {
+            health_listener,
+            health,
+            socket,
+            bot,
+        } = self;
+        info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
+        let health_task = tokio::spawn(health::serve(
+            health_listener,
+            health.clone(),
+            shutdown.clone(),
+        ));
+        socket.run(shutdown.clone()).await;
+        // The socket has stopped taking events; let spawned work finish.
+        bot.work.close();
+        bot.work.wait().await;
+        health_task.await?;
+        health.db.close().await;
+        info!("stopped cleanly");
+        Ok(())
+    }
+}

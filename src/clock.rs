@@ -1,0 +1,106 @@
+//! The one place that reads the wall clock. Everything else is handed `now`.
+//!
+//! `tokio::time::pause` does not move `chrono::Utc::now()`, so rules that care
+//! about wall time (deadlines, shifts) go through a [`Clock`]; tests use
+//! [`ManualClock`] and move it explicitly.
+
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// A source of wall-clock time that can also say when it jumps.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// A receiver that changes whenever the clock is moved by hand, so that
+    /// sleepers can re-check. The system clock never signals.
+    fn changes(&self) -> watch::Receiver<DateTime<Utc>>;
+}
+
+/// The real clock.
+#[derive(Debug)]
+pub struct SystemClock {
+    // Kept so `changes()` can hand out receivers; never written.
+    tx: watch::Sender<DateTime<Utc>>,
+}
+
+impl SystemClock {
+    pub fn new() -> Self {
+        Self {
+            tx: watch::channel(Utc::now()).0,
+        }
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn changes(&self) -> watch::Receiver<DateTime<Utc>> {
+        self.tx.subscribe()
+    }
+}
+
+/// A clock that only moves when told to: for tests and the demo.
+#[derive(Debug, Clone)]
+pub struct ManualClock {
+    inner: Arc<Mutex<DateTime<Utc>>>,
+    tx: Arc<watch::Sender<DateTime<Utc>>>,
+}
+
+impl ManualClock {
+    pub fn new(start: DateTime<Utc>) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(start)),
+            tx: Arc::new(watch::channel(start).0),
+        }
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.inner.lock().expect("clock lock") = to;
+        self.tx.send_replace(to);
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let to = self.now() + by;
+        self.set(to);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.inner.lock().expect("clock lock")
+    }
+
+    fn changes(&self) -> watch::Receiver<DateTime<Utc>> {
+        self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn manual_clock_moves_only_when_told_and_signals() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let clock = ManualClock::new(start);
+        let mut rx = clock.changes();
+        assert_eq!(clock.now(), start);
+        clock.advance(chrono::Duration::minutes(5));
+        assert_eq!(clock.now(), start + chrono::Duration::minutes(5));
+        assert!(rx.has_changed().unwrap());
+        assert_eq!(
+            *rx.borrow_and_update(),
+            start + chrono::Duration::minutes(5)
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! Prometheus metrics for `/metrics`. One registry per app instance so tests
+//! running several bots in one process do not share counters.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EnvelopeLabels {
+    r#type: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ApiCallLabels {
+    method: String,
+    outcome: String,
+}
+
+/// The bot's counters, gauges and histograms.
+pub struct Metrics {
+    registry: Registry,
+    envelopes: Family<EnvelopeLabels, Counter>,
+    ack_latency: Histogram,
+    api_calls: Family<ApiCallLabels, Counter>,
+    open_incidents: Gauge,
+    connected: Gauge,
+    reconnects: Counter,
+    reminders_fired: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("paas_incident_bot");
+        let envelopes = Family::<EnvelopeLabels, Counter>::default();
+        registry.register(
+            "envelopes_received",
+            "Socket Mode envelopes received, by type",
+            envelopes.clone(),
+        );
+        // 0.1 ms .. ~3.3 s: an ack slower than Slack's 3 s window lands in +Inf.
+        let ack_latency = Histogram::new(
+            [
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                1.0, 2.0, 3.0,
+            ]
+            .into_iter(),
+        );
+        registry.register(
+            "ack_latency_seconds",
+            "Time from reading an envelope to sending its ack",
+            ack_latency.clone(),
+        );
+        let api_calls = Family::<ApiCallLabels, Counter>::default();
+        registry.register(
+            "slack_api_calls",
+            "Slack Web API calls, by method and outcome (ok, an error code, ratelimited, http_error)",
+            api_calls.clone(),
+        );
+        let open_incidents = Gauge::default();
+        registry.register(
+            "open_incidents",
+            "Incidents declared and not yet closed",
+            open_incidents.clone(),
+        );
+        let connected = Gauge::default();
+        registry.register(
+            "socket_connected",
+            "1 while a Socket Mode connection has said hello",
+            connected.clone(),
+        );
+        let reconnects = Counter::default();
+        registry.register(
+            "socket_connections_opened",
+            "Socket Mode connections opened (apps.connections.open + hello)",
+            reconnects.clone(),
+        );
+        let reminders_fired = Counter::default();
+        registry.register(
+            "reminders_fired",
+            "Reminders posted",
+            reminders_fired.clone(),
+        );
+        Self {
+            registry,
+            envelopes,
+            ack_latency,
+            api_calls,
+            open_incidents,
+            connected,
+            reconnects,
+            reminders_fired,
+        }
+    }
+
+    pub fn envelope_received(&self, kind: &str) {
+        self.envelopes
+            .get_or_create(&EnvelopeLabels {
+                r#type: kind.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn ack_sent(&self, latency: Duration) {
+        self.ack_latency.observe(latency.as_secs_f64());
+    }
+
+    pub fn api_call(&self, method: &str, outcome: &str) {
+        self.api_calls
+            .get_or_create(&ApiCallLabels {
+                method: method.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn set_open_incidents(&self, n: i64) {
+        self.open_incidents.set(n);
+    }
+
+    pub fn set_connected(&self, connected: bool) {
+        self.connected.set(i64::from(connected));
+        if connected {
+            self.reconnects.inc();
+        }
+    }
+
+    pub fn reminder_fired(&self) {
+        self.reminders_fired.inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("writing to a String cannot fail");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_family_with_labels() {
+        let m = Metrics::new();
+        m.envelope_received("slash_commands");
+        m.ack_sent(Duration::from_micros(300));
+        m.api_call("chat.postMessage", "ok");
+        m.set_open_incidents(2);
+        let text = m.render();
+        assert!(
+            text.contains(r#"paas_incident_bot_envelopes_received_total{type="slash_commands"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("paas_incident_bot_ack_latency_seconds_count 1"),
+            "{text}"
+        );
+        assert!(text.contains(r#"paas_incident_bot_slack_api_calls_total{method="chat.postMessage",outcome="ok"} 1"#), "{text}");
+        assert!(
+            text.contains("paas_incident_bot_open_incidents 2"),
+            "{text}"
+        );
+    }
+}

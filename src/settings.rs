@@ -1,0 +1,285 @@
+//! Start-up configuration from the environment (SPEC §1), loaded once and
+//! handed to the app; handlers never read the environment.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A token that cannot be printed: `Debug` and `Display` show only its kind.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The raw value, for the one place that sends it to Slack.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Why a token was refused. The message names the variable and says where
+/// to get the right token; it never contains the token itself.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TokenError {
+    #[error("{var} is not set: create the Slack app from manifest.yml and set {var} to its {kind} token ({prefix}…)")]
+    Missing {
+        var: &'static str,
+        kind: &'static str,
+        prefix: &'static str,
+    },
+    #[error("{var} is not {article} {kind} token (it must start with {prefix}): see manifest.yml and the README for which token goes where")]
+    WrongKind {
+        var: &'static str,
+        kind: &'static str,
+        article: &'static str,
+        prefix: &'static str,
+    },
+}
+
+fn check_token(
+    var: &'static str,
+    value: Option<String>,
+    prefix: &'static str,
+    kind: &'static str,
+    article: &'static str,
+) -> Result<Secret, TokenError> {
+    let value = value.map(|v| v.trim().to_owned()).unwrap_or_default();
+    if value.is_empty() {
+        return Err(TokenError::Missing { var, kind, prefix });
+    }
+    if !value.starts_with(prefix) || value.len() <= prefix.len() {
+        return Err(TokenError::WrongKind {
+            var,
+            kind,
+            article,
+            prefix,
+        });
+    }
+    Ok(Secret::new(value))
+}
+
+/// The app-level token (`xapp-…`), used only to open Socket Mode connections.
+pub fn app_token(value: Option<String>) -> Result<Secret, TokenError> {
+    check_token("SLACK_APP_TOKEN", value, "xapp-", "app-level", "an")
+}
+
+/// The bot token (`xoxb-…`), used for every Web API call.
+pub fn bot_token(value: Option<String>) -> Result<Secret, TokenError> {
+    check_token("SLACK_BOT_TOKEN", value, "xoxb-", "bot", "a")
+}
+
+pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://paas-incident-bot.db";
+pub const DEFAULT_PORT: u16 = 8080;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Everything `serve` needs from the environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_token: Secret,
+    pub bot_token: Secret,
+    pub api_url: String,
+    pub database_url: String,
+    pub config_path: Option<PathBuf>,
+    pub port: u16,
+}
+
+impl Settings {
+    /// Reads the variables through `get`, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        config_flag: Option<PathBuf>,
+    ) -> Result<Self, SettingsError> {
+        let app_token = app_token(get("SLACK_APP_TOKEN"))?;
+        let bot_token = bot_token(get("SLACK_BOT_TOKEN"))?;
+        let api_url = get("SLACK_API_URL")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+            return Err(SettingsError::Invalid {
+                var: "SLACK_API_URL",
+                why: format!("`{api_url}` is not an http(s) URL"),
+            });
+        }
+        Ok(Self {
+            app_token,
+            bot_token,
+            api_url,
+            database_url: database_url(&get),
+            config_path: config_path(&get, config_flag),
+            port: port(&get)?,
+        })
+    }
+}
+
+/// `DATABASE_URL`, defaulting to a file beside the working directory.
+pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> String {
+    get("DATABASE_URL")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// `--config` wins over `BOT_CONFIG`; neither means the built-in policy.
+pub fn config_path(
+    get: &impl Fn(&str) -> Option<String>,
+    flag: Option<PathBuf>,
+) -> Option<PathBuf> {
+    flag.or_else(|| {
+        get("BOT_CONFIG")
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+    })
+}
+
+fn port(get: &impl Fn(&str) -> Option<String>) -> Result<u16, SettingsError> {
+    match get("PORT") {
+        None => Ok(DEFAULT_PORT),
+        Some(raw) if raw.trim().is_empty() => Ok(DEFAULT_PORT),
+        Some(raw) => raw.trim().parse().map_err(|_| SettingsError::Invalid {
+            var: "PORT",
+            why: format!("`{raw}` is not a port number"),
+        }),
+    }
+}
+
+/// `LOG_FORMAT=json` for JSON lines; anything else is human-readable.
+pub fn log_format(get: &impl Fn(&str) -> Option<String>) -> LogFormat {
+    match get("LOG_FORMAT").as_deref().map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("json") => LogFormat::Json,
+        _ => LogFormat::Human,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("{var}: {why}")]
+    Invalid { var: &'static str, why: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const GOOD: [(&str, &str); 2] = [
+        ("SLACK_APP_TOKEN", "xapp-1-A1-secretvalue"),
+        ("SLACK_BOT_TOKEN", "xoxb-1-secretvalue"),
+    ];
+
+    #[test]
+    fn defaults_apply_when_only_tokens_are_set() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        assert_eq!(s.api_url, DEFAULT_API_URL);
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.port, 8080);
+        assert!(s.config_path.is_none());
+    }
+
+    #[test]
+    fn config_flag_wins_over_env() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("BOT_CONFIG", "env.toml"));
+        let s = Settings::from_lookup(lookup(&pairs), Some("flag.toml".into())).unwrap();
+        assert_eq!(s.config_path, Some(PathBuf::from("flag.toml")));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(s.config_path, Some(PathBuf::from("env.toml")));
+    }
+
+    #[test]
+    fn api_url_accepts_plain_http_and_drops_trailing_slash() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("SLACK_API_URL", "http://127.0.0.1:9999/api/"));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(s.api_url, "http://127.0.0.1:9999/api");
+    }
+
+    #[test]
+    fn token_errors_name_the_variable_and_never_the_token() {
+        let cases: [(&[(&str, &str)], &str); 5] = [
+            (
+                &[("SLACK_BOT_TOKEN", "xoxb-1")],
+                "SLACK_APP_TOKEN is not set",
+            ),
+            (
+                &[("SLACK_APP_TOKEN", "xapp-1")],
+                "SLACK_BOT_TOKEN is not set",
+            ),
+            (
+                &[
+                    ("SLACK_APP_TOKEN", "xoxb-swapped"),
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ],
+                "SLACK_APP_TOKEN is not an app-level token",
+            ),
+            (
+                &[
+                    ("SLACK_APP_TOKEN", "xapp-1"),
+                    ("SLACK_BOT_TOKEN", "xoxp-usertoken"),
+                ],
+                "SLACK_BOT_TOKEN is not a bot token",
+            ),
+            (
+                &[("SLACK_APP_TOKEN", "xapp-"), ("SLACK_BOT_TOKEN", "xoxb-1")],
+                "SLACK_APP_TOKEN is not",
+            ),
+        ];
+        for (pairs, want) in cases {
+            let err = Settings::from_lookup(lookup(pairs), None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(want), "{err}");
+            assert!(err.contains("manifest.yml"), "{err}");
+            for (_, v) in pairs {
+                if v.len() > 5 {
+                    assert!(!err.contains(v), "token leaked: {err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        let shown = format!("{s:?} {}", s.bot_token);
+        assert!(!shown.contains("secretvalue"), "{shown}");
+    }
+
+    #[test]
+    fn bad_port_is_an_error() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("PORT", "eighty"));
+        assert!(Settings::from_lookup(lookup(&pairs), None).is_err());
+    }
+}

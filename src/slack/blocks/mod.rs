@@ -1,0 +1,23 @@
+//! Block Kit surfaces, built with slack-morphism's typed models: the incident
+//! card, the declare and update modals, and the small text helpers they share.
+
+pub mod card;
+pub mod modal;
+pub mod text;
+
+/// action_ids on the card and in modals; the value carries the incident number.
+pub mod actions {
+    pub const ACK: &str = "incident.ack";
+    pub const TAKE_COMMS: &str = "incident.take_comms";
+    pub const PRIORITY: &str = "incident.priority";
+    pub const POST_UPDATE: &str = "incident.post_update";
+    pub const NOT_INCIDENT: &str = "incident.not_incident";
+    pub const RESOLVE: &str = "incident.resolve";
+    pub const CYBER: &str = "incident.cyber";
+}
+
+/// callback_ids of the modals.
+pub mod views {
+    pub const DECLARE: &str = "incident.declare";
+    pub const UPDATE: &str = "incident.update";
+}

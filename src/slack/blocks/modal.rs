@@ -1,0 +1,141 @@
+//! The declare and update modals, and reading their submissions back into
+//! plain values.
+
+use super::text::truncate;
+use super::views;
+use crate::policy::Policy;
+use crate::priority::Priority;
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+/// Block ids of the declare modal's inputs; `response_action: errors` names them.
+pub mod fields {
+    pub const TITLE: &str = "title";
+    pub const DESCRIPTION: &str = "description";
+    pub const PRIORITY: &str = "priority";
+    pub const CYBER: &str = "cyber";
+    pub const LEAD: &str = "lead";
+    pub const COMMS: &str = "comms";
+    pub const UPDATE: &str = "update";
+}
+
+pub const TITLE_MAX: usize = 150;
+
+/// The support manual's triage questions, shown while people fill the form.
+pub const TRIAGE_HINT: &str = "Triage: What is the urgency and why? What is the impact on users, \
+systems and reputation? How many systems and users are affected? Is it a known issue, with a workaround?";
+
+fn input(block: &str, label: &str, element: impl Into<SlackInputBlockElement>) -> SlackInputBlock {
+    SlackInputBlock::new(pt!(label), element.into()).with_block_id(block.into())
+}
+
+pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &str) -> SlackView {
+    let title_input = SlackBlockPlainTextInputElement::new(fields::TITLE.into())
+        .with_max_length(TITLE_MAX as u64)
+        .with_initial_value(truncate(title, TITLE_MAX))
+        .with_placeholder(pt!("e.g. Apps not being served in London"));
+    let what = SlackBlockPlainTextInputElement::new(fields::DESCRIPTION.into())
+        .with_multiline(true)
+        .with_max_length(3000);
+    let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Priority::ALL
+        .iter()
+        .map(|p| {
+            let rule = policy.priorities.get(p);
+            let name = rule.map_or(String::new(), |r| format!(" {}", r.name));
+            let mut item = SlackBlockChoiceItem::new(pt!(truncate(&format!("{p}{name}"), 75)), p.to_string());
+            if let Some(rule) = rule {
+                item = item.with_description(pt!(truncate(&rule.example, 75)));
+            }
+            item
+        })
+        .collect();
+    let priority = SlackBlockStaticSelectElement::new(fields::PRIORITY.into())
+        .with_placeholder(pt!("How bad is it?"))
+        .with_options(options);
+    let cyber = SlackBlockCheckboxesElement::new(
+        fields::CYBER.into(),
+        vec![SlackBlockChoiceItem::new(
+            pt!("Suspected cyber security incident").into(),
+            "cyber".to_owned(),
+        )
+        .with_description(pt!("Unauthorised access, exploitation, or denial of service"))],
+    );
+    let lead = SlackBlockUsersSelectElement::new(fields::LEAD.into()).with_initial_user(invoker.0.clone());
+    let comms = SlackBlockUsersSelectElement::new(fields::COMMS.into()).with_placeholder(pt!("Who talks to tenants?"));
+    let blocks: Vec<SlackBlock> = vec![
+        input(fields::TITLE, "Title", title_input).into(),
+        input(fields::DESCRIPTION, "What is happening?", what)
+            .with_optional(true)
+            .with_hint(pt!(TRIAGE_HINT))
+            .into(),
+        input(fields::PRIORITY, "Priority", priority)
+            .with_hint(pt!("You can change it later as more is known."))
+            .into(),
+        input(fields::CYBER, "Cyber security", cyber).with_optional(true).into(),
+        input(fields::LEAD, "Engineering lead", lead).into(),
+        input(fields::COMMS, "Comms lead", comms).with_optional(true).into(),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(pt!("Declare an incident"), blocks)
+            .with_submit(pt!("Declare"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(views::DECLARE.into())
+            .with_private_metadata(channel.to_owned()),
+    )
+}
+
+pub fn update(number: i64, title: &str) -> SlackView {
+    let text = SlackBlockPlainTextInputElement::new(fields::UPDATE.into())
+        .with_multiline(true)
+        .with_max_length(3000)
+        .with_placeholder(pt!("What has changed, what is next, when the next update is"));
+    let blocks: Vec<SlackBlock> = vec![
+        SlackSectionBlock::new()
+            .with_text(md!("*INC-{}*: {}", number, super::text::escape_within(title, 200)))
+            .into(),
+        input(fields::UPDATE, "Status update", text).into(),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(pt!(truncate(&format!("Update INC-{number}"), 24)), blocks)
+            .with_submit(pt!("Post update"))
+            .with_close(pt!("Cancel"))
+            .with_callback_id(views::UPDATE.into())
+            .with_private_metadata(number.to_string()),
+    )
+}
+
+/// A submitted form's values, by block id.
+pub struct Submitted(HashMap<String, SlackViewStateValue>);
+
+impl Submitted {
+    pub fn from_state(state: Option<&SlackViewState>) -> Self {
+        let mut out = HashMap::new();
+        if let Some(state) = state {
+            for (block, actions) in &state.values {
+                if let Some(value) = actions.values().next() {
+                    out.insert(block.0.clone(), value.clone());
+                }
+            }
+        }
+        Self(out)
+    }
+
+    pub fn text(&self, block: &str) -> Option<String> {
+        self.0.get(block)?.value.clone()
+    }
+
+    pub fn option(&self, block: &str) -> Option<String> {
+        Some(self.0.get(block)?.selected_option.as_ref()?.value.clone())
+    }
+
+    pub fn user(&self, block: &str) -> Option<String> {
+        Some(self.0.get(block)?.selected_user.as_ref()?.0.clone())
+    }
+
+    pub fn checked(&self, block: &str) -> bool {
+        self.0
+            .get(block)
+            .and_then(|v| v.selected_options.as_ref())
+            .is_some_and(|o| !o.is_empty())
+    }
+}

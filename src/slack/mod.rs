@@ -1,0 +1,11 @@
+//! The boundary with Slack: the only module that knows slack-morphism's
+//! connection and Web API types. Socket Mode in, Web API out.
+
+pub mod connect;
+pub mod envelope;
+pub mod socket;
+pub mod web;
+
+pub use envelope::{Envelope, Inbound};
+pub use socket::{EnvelopeHandler, SocketMode};
+pub use web::{SlackWeb, WebError};

@@ -1,0 +1,226 @@
+//! The Socket Mode connection: open a URL with `apps.connections.open`,
+//! read frames, hand envelopes to the handler, write acks, reconnect.
+//!
+//! Built on slack-morphism's Web API client and event models rather than its
+//! listener, because the listener processes a connection's envelopes one at a
+//! time (a slow handler delays every later ack), hides `retry_attempt`, says
+//! nothing when a connection drops (so `/healthz` could not tell), and leaves
+//! its socket tasks running after shutdown.
+
+use super::envelope::{self, Envelope, Frame};
+use crate::metrics::Metrics;
+use futures::{SinkExt, StreamExt};
+use serde_json::Value;
+use slack_morphism::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, info_span, warn, Instrument};
+
+/// What the app does with an envelope. It must return quickly: the value is
+/// the ack payload, and Slack shows an error if the ack takes over 3 s.
+#[async_trait::async_trait]
+pub trait EnvelopeHandler: Send + Sync + 'static {
+    async fn handle(&self, envelope: Envelope) -> Option<Value>;
+}
+
+/// Reconnect pacing: quick after a routine refresh, backing off when
+/// `apps.connections.open` keeps failing.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// No frame, ping or pong for this long means the socket is dead.
+const SILENT_LIMIT: Duration = Duration::from_secs(60);
+
+pub struct SocketMode {
+    pub client: Arc<SlackHyperClient>,
+    pub app_token: SlackApiToken,
+    pub handler: Arc<dyn EnvelopeHandler>,
+    pub connected: Arc<AtomicBool>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl SocketMode {
+    /// Runs until `shutdown`, then waits for in-flight envelopes to be acked.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let in_flight = TaskTracker::new();
+        let mut retry = FIRST_RETRY;
+        while !shutdown.is_cancelled() {
+            match self.open().await {
+                Ok(url) => match tokio_tungstenite::connect_async(url.as_str()).await {
+                    Ok((socket, _)) => {
+                        retry = FIRST_RETRY;
+                        self.session(socket, &in_flight, &shutdown).await;
+                        continue;
+                    }
+                    Err(e) => warn!(error = %e, "Socket Mode websocket handshake failed"),
+                },
+                Err(e) => warn!(error = %e, "apps.connections.open failed"),
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => {}
+                _ = tokio::time::sleep(retry) => {}
+            }
+            retry = (retry * 2).min(MAX_RETRY);
+        }
+        in_flight.close();
+        in_flight.wait().await;
+    }
+
+    async fn open(&self) -> anyhow::Result<String> {
+        let session = self.client.open_session(&self.app_token);
+        let opened = session
+            .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+            .await;
+        self.metrics.api_call(
+            "apps.connections.open",
+            if opened.is_ok() { "ok" } else { "error" },
+        );
+        Ok(opened?.url.value().to_string())
+    }
+
+    /// One connection's life: returns when Slack asks to reconnect, the
+    /// socket drops or goes silent, or shutdown is requested.
+    async fn session(
+        &self,
+        socket: tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        in_flight: &TaskTracker,
+        shutdown: &CancellationToken,
+    ) {
+        let (mut write, mut read) = socket.split();
+        let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<(String, Instant)>();
+        let mut ping = tokio::time::interval(PING_EVERY);
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                Some((frame, received)) = ack_rx.recv() => {
+                    if let Err(e) = write.send(Message::text(frame)).await {
+                        warn!(error = %e, "could not write an ack; reconnecting");
+                        break;
+                    }
+                    self.metrics.ack_sent(received.elapsed());
+                }
+                message = read.next() => match message {
+                    Some(Ok(Message::Text(text))) => {
+                        last_heard = Instant::now();
+                        if !self.on_frame(text.as_str(), &ack_tx, in_flight) {
+                            break;
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None => {
+                        info!("Socket Mode connection closed by Slack");
+                        break;
+                    }
+                    Some(Ok(_)) => last_heard = Instant::now(),
+                    Some(Err(e)) => {
+                        warn!(error = %e, "Socket Mode connection failed");
+                        break;
+                    }
+                },
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > SILENT_LIMIT {
+                        warn!("no frame from Slack for {}s; reconnecting", SILENT_LIMIT.as_secs());
+                        break;
+                    }
+                    if write.send(Message::Ping(Vec::new().into())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.set_connected(false);
+        if shutdown.is_cancelled() {
+            // Let envelopes already read finish and ack before closing.
+            drop(ack_tx);
+            let drained = async {
+                in_flight.close();
+                in_flight.wait().await;
+                while let Some((frame, received)) = ack_rx.recv().await {
+                    if write.send(Message::text(frame)).await.is_ok() {
+                        self.metrics.ack_sent(received.elapsed());
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
+        }
+        let _ = write.send(Message::Close(None)).await;
+    }
+
+    /// Returns false when the connection should be dropped.
+    fn on_frame(
+        &self,
+        text: &str,
+        ack_tx: &mpsc::UnboundedSender<(String, Instant)>,
+        in_flight: &TaskTracker,
+    ) -> bool {
+        let received = Instant::now();
+        match envelope::parse(text) {
+            Frame::Hello { app_id } => {
+                info!(app_id, "connected to Slack over Socket Mode");
+                self.set_connected(true);
+            }
+            Frame::Disconnect { reason } if reason == "warning" => {
+                info!("Slack warns this connection will be refreshed soon");
+            }
+            Frame::Disconnect { reason } => {
+                info!(reason, "Slack asked for a new connection");
+                return false;
+            }
+            Frame::Envelope(env) => {
+                self.metrics.envelope_received(&env.kind);
+                let span = envelope_span(&env);
+                let handler = self.handler.clone();
+                let ack_tx = ack_tx.clone();
+                in_flight.spawn(
+                    async move {
+                        let (id, accepts) = (env.id.clone(), env.accepts_response_payload);
+                        let payload = handler.handle(env).await;
+                        let _ = ack_tx.send((envelope::ack(&id, payload, accepts), received));
+                    }
+                    .instrument(span),
+                );
+            }
+            Frame::Unreadable { envelope_id, error } => {
+                error!(
+                    envelope_id,
+                    error, "unreadable envelope; acking so Slack does not resend it"
+                );
+                let _ = ack_tx.send((envelope::ack(&envelope_id, None, false), received));
+            }
+            Frame::Garbage(error) => warn!(error, "ignoring an unreadable frame"),
+        }
+        true
+    }
+
+    fn set_connected(&self, connected: bool) {
+        if self.connected.swap(connected, Ordering::SeqCst) != connected {
+            self.metrics.set_connected(connected);
+        }
+    }
+}
+
+fn envelope_span(env: &Envelope) -> tracing::Span {
+    use super::envelope::Inbound;
+    let (command, user) = match &env.inbound {
+        Inbound::Command(c) => (c.command.0.clone(), c.user_id.0.clone()),
+        Inbound::Interaction(i) => (interaction_kind(i).to_owned(), String::new()),
+        Inbound::Event(_) => ("event".to_owned(), String::new()),
+    };
+    info_span!("envelope", id = %env.id, r#type = %env.kind, command = %command, user = %user, retry = env.retry_attempt)
+}
+
+fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
+    match event {
+        SlackInteractionEvent::BlockActions(_) => "block_actions",
+        SlackInteractionEvent::ViewSubmission(_) => "view_submission",
+        SlackInteractionEvent::ViewClosed(_) => "view_closed",
+        _ => "interaction",
+    }
+}

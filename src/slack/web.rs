@@ -1,0 +1,273 @@
+//! The Web API calls the bot makes, through slack-morphism's client, with the
+//! recovery every call needs: wait out a 429 for its Retry-After, join a
+//! channel on `not_in_channel` and try once more, retry transport errors a
+//! few times, and count every outcome.
+
+use crate::metrics::Metrics;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::warn;
+
+/// Why a call failed, after retries.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// Slack answered `{"ok":false,"error":code}`.
+    #[error("Slack refused {method}: {code}")]
+    Api { method: &'static str, code: String },
+    #[error("Slack kept rate-limiting {method}")]
+    RateLimited { method: &'static str },
+    #[error("could not reach Slack for {method}: {detail}")]
+    Transport {
+        method: &'static str,
+        detail: String,
+    },
+}
+
+impl WebError {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            WebError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+const MAX_RATE_LIMIT_WAITS: u32 = 5;
+const MAX_TRANSPORT_RETRIES: u32 = 3;
+
+/// A bot-token Web API client.
+#[derive(Clone)]
+pub struct SlackWeb {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+    metrics: Arc<Metrics>,
+}
+
+impl SlackWeb {
+    pub fn new(client: Arc<SlackHyperClient>, token: SlackApiToken, metrics: Arc<Metrics>) -> Self {
+        Self {
+            client,
+            token,
+            metrics,
+        }
+    }
+
+    async fn call<T, F, Fut>(
+        &self,
+        method: &'static str,
+        channel: Option<&SlackChannelId>,
+        f: F,
+    ) -> Result<T, WebError>
+    where
+        F: Fn(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
+        Fut: Future<Output = ClientResult<T>>,
+    {
+        let (mut waits, mut transport_errors, mut joined) = (0, 0, false);
+        loop {
+            match f(self.client.clone(), self.token.clone()).await {
+                Ok(value) => {
+                    self.metrics.api_call(method, "ok");
+                    return Ok(value);
+                }
+                Err(SlackClientError::RateLimitError(e)) => {
+                    self.metrics.api_call(method, "ratelimited");
+                    waits += 1;
+                    if waits > MAX_RATE_LIMIT_WAITS {
+                        return Err(WebError::RateLimited { method });
+                    }
+                    let wait = e.retry_after.unwrap_or(Duration::from_secs(1));
+                    warn!(
+                        method,
+                        wait_s = wait.as_secs_f64(),
+                        "rate limited by Slack; waiting"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(SlackClientError::ApiError(e)) => {
+                    self.metrics.api_call(method, &e.code);
+                    match channel {
+                        Some(channel) if e.code == "not_in_channel" && !joined => {
+                            joined = true;
+                            self.join(channel).await?;
+                        }
+                        _ => {
+                            return Err(WebError::Api {
+                                method,
+                                code: e.code,
+                            })
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.metrics.api_call(method, "http_error");
+                    transport_errors += 1;
+                    if transport_errors > MAX_TRANSPORT_RETRIES {
+                        return Err(WebError::Transport {
+                            method,
+                            detail: e.to_string(),
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(transport_errors)))
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// Joins a public channel. Not routed through `call`, which uses it.
+    pub async fn join(&self, channel: &SlackChannelId) -> Result<(), WebError> {
+        let req = SlackApiConversationsJoinRequest::new(channel.clone());
+        let method = "conversations.join";
+        match self
+            .client
+            .open_session(&self.token)
+            .conversations_join(&req)
+            .await
+        {
+            Ok(_) => {
+                self.metrics.api_call(method, "ok");
+                Ok(())
+            }
+            Err(SlackClientError::ApiError(e)) => {
+                self.metrics.api_call(method, &e.code);
+                Err(WebError::Api {
+                    method,
+                    code: e.code,
+                })
+            }
+            Err(e) => {
+                self.metrics.api_call(method, "http_error");
+                Err(WebError::Transport {
+                    method,
+                    detail: e.to_string(),
+                })
+            }
+        }
+    }
+
+    /// Posts a message (in a thread when `thread_ts` is set); returns its ts.
+    pub async fn post(
+        &self,
+        channel: &SlackChannelId,
+        content: SlackMessageContent,
+        thread_ts: Option<SlackTs>,
+    ) -> Result<SlackTs, WebError> {
+        let mut req = SlackApiChatPostMessageRequest::new(channel.clone(), content);
+        req.thread_ts = thread_ts;
+        self.call("chat.postMessage", Some(channel), |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).chat_post_message(&req).await }
+        })
+        .await
+        .map(|r| r.ts)
+    }
+
+    pub async fn update(
+        &self,
+        channel: &SlackChannelId,
+        ts: &SlackTs,
+        content: SlackMessageContent,
+    ) -> Result<(), WebError> {
+        let req = SlackApiChatUpdateRequest::new(channel.clone(), content, ts.clone());
+        self.call("chat.update", Some(channel), |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).chat_update(&req).await }
+        })
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn post_ephemeral(
+        &self,
+        channel: &SlackChannelId,
+        user: &SlackUserId,
+        content: SlackMessageContent,
+    ) -> Result<(), WebError> {
+        let req = SlackApiChatPostEphemeralRequest::new(channel.clone(), user.clone(), content);
+        self.call("chat.postEphemeral", None, |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).chat_post_ephemeral(&req).await }
+        })
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn open_view(
+        &self,
+        trigger_id: &SlackTriggerId,
+        view: SlackView,
+    ) -> Result<(), WebError> {
+        let req = SlackApiViewsOpenRequest::new(trigger_id.clone(), view);
+        self.call("views.open", None, |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).views_open(&req).await }
+        })
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn publish_home(&self, user: &SlackUserId, view: SlackView) -> Result<(), WebError> {
+        let req = SlackApiViewsPublishRequest::new(user.clone(), view);
+        self.call("views.publish", None, |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).views_publish(&req).await }
+        })
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn set_topic(&self, channel: &SlackChannelId, topic: &str) -> Result<(), WebError> {
+        let req = SlackApiConversationsSetTopicRequest::new(channel.clone(), topic.to_owned());
+        self.call("conversations.setTopic", Some(channel), |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).conversations_set_topic(&req).await }
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// The channel's current topic text.
+    pub async fn topic(&self, channel: &SlackChannelId) -> Result<String, WebError> {
+        let req = SlackApiConversationsInfoRequest::new(channel.clone());
+        self.call("conversations.info", None, |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).conversations_info(&req).await }
+        })
+        .await
+        .map(|r| r.channel.topic.map(|topic| topic.value).unwrap_or_default())
+    }
+
+    /// `usergroups.users.update` is not in slack-morphism's typed API, so it
+    /// goes through the client's generic POST.
+    pub async fn set_usergroup_members(
+        &self,
+        group: &str,
+        users: &[String],
+    ) -> Result<(), WebError> {
+        #[derive(serde::Serialize, Clone)]
+        struct Req {
+            usergroup: String,
+            users: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Resp {}
+        let req = Req {
+            usergroup: group.to_owned(),
+            users: users.join(","),
+        };
+        self.call("usergroups.users.update", None, |c, t| {
+            let req = req.clone();
+            async move {
+                c.open_session(&t)
+                    .http_session_api
+                    .http_post::<_, Resp>("usergroups.users.update", &req, None)
+                    .await
+            }
+        })
+        .await
+        .map(|_| ())
+    }
+}

@@ -1,0 +1,65 @@
+//! SQLite storage: the pool, the schema (in `migrations/`) and one module per
+//! table. Every state change is committed here before Slack hears of it.
+
+pub mod events;
+pub mod outbox;
+pub mod time;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Opens (creating if missing) the database at `url` and applies migrations.
+pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .create_if_missing(true)
+        // WAL lets /healthz and readers run while a write is in flight.
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a commit survives power loss, not only a process crash.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database `{url}`: {e}"))?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot apply migrations to `{url}`: {e}"))?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn creates_the_file_and_applies_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let url = format!("sqlite://{}", path.display());
+        let pool = open(&url).await.unwrap();
+        assert!(path.exists());
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let names: Vec<_> = tables.into_iter().map(|t| t.0).collect();
+        for want in ["incidents", "overrides", "reminders", "timeline", "outbox"] {
+            assert!(names.iter().any(|n| n == want), "{names:?}");
+        }
+        // Opening again is idempotent.
+        drop(pool);
+        open(&url).await.unwrap();
+    }
+}

@@ -1,0 +1,157 @@
+//! Shared set-up for integration tests: a fresh emulator, a fresh database
+//! and the real app on port 0, driven by a manual clock.
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use paas_incident_bot::app::{App, AppConfig};
+use paas_incident_bot::clock::ManualClock;
+use paas_incident_bot::emulator::Emulator;
+use paas_incident_bot::policy::Policy;
+use paas_incident_bot::settings::Secret;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const WAIT: Duration = Duration::from_secs(10);
+pub const ACK_WINDOW: Duration = Duration::from_secs(3);
+
+/// A running bot and the Slack it talks to.
+pub struct TestApp {
+    pub slack: Emulator,
+    pub clock: ManualClock,
+    pub health: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub running: Option<JoinHandle<anyhow::Result<()>>>,
+    pub db_url: String,
+    pub policy: Policy,
+    _dir: Arc<TempDir>,
+}
+
+/// Monday 23 November 2026, 10:00 in London: a working day, in hours.
+pub fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        Self::start_with(Policy::builtin(), monday_morning()).await
+    }
+
+    pub async fn start_with(policy: Policy, now: DateTime<Utc>) -> TestApp {
+        let slack = Emulator::start().await.expect("emulator starts");
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let clock = ManualClock::new(now);
+        let mut app = TestApp {
+            slack,
+            clock,
+            health: "127.0.0.1:0".parse().unwrap(),
+            shutdown: CancellationToken::new(),
+            running: None,
+            db_url,
+            policy,
+            _dir: dir,
+        };
+        app.boot().await;
+        app
+    }
+
+    /// Starts (or restarts) the bot against the same emulator and database.
+    pub async fn boot(&mut self) {
+        let app = App::build(AppConfig {
+            api_url: self.slack.api_url(),
+            app_token: Secret::new(self.slack.app_token()),
+            bot_token: Secret::new(self.slack.bot_token()),
+            database_url: self.db_url.clone(),
+            policy: self.policy.clone(),
+            port: 0,
+            clock: Arc::new(self.clock.clone()),
+        })
+        .await
+        .expect("app builds");
+        self.health = app.health_addr();
+        self.shutdown = CancellationToken::new();
+        self.running = Some(tokio::spawn(app.run(self.shutdown.clone())));
+        let opened = self.slack.connections_opened();
+        self.slack
+            .wait_for_socket(WAIT)
+            .await
+            .expect("bot connects");
+        let _ = opened;
+    }
+
+    /// Stops the bot and waits until every task it started has ended.
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(running) = self.running.take() {
+            tokio::time::timeout(WAIT, running)
+                .await
+                .expect("app stops within the wait")
+                .expect("app task did not panic")
+                .expect("app run returned Ok");
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.boot().await;
+    }
+
+    /// Sends a slash command and returns the ack payload's text.
+    pub async fn command(&self, command: &str, text: &str, user: &str) -> serde_json::Value {
+        let id = self
+            .slack
+            .slash_command(command, text, user, "C0PAAS")
+            .await
+            .expect("envelope sent");
+        let ack = self
+            .slack
+            .wait_ack(&id, ACK_WINDOW)
+            .await
+            .expect("acked within 3 s");
+        assert!(ack.latency < ACK_WINDOW, "ack took {:?}", ack.latency);
+        ack.payload.unwrap_or(serde_json::Value::Null)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        http_get(self.health, path).await
+    }
+}
+
+/// A tiny HTTP/1.1 GET, so tests do not need an HTTP client dependency.
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", addr.port()))
+        .await
+        .unwrap();
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let status = raw[9..12].parse().unwrap();
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Waits until `check` holds, polling; for state another task changes.
+pub async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
