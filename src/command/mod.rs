@@ -1,1 +1,15 @@
-//! placeholder
+//! Slash commands parsed into typed values before anything acts on them.
+//! A parse error is a message saying what was wrong plus the usage.
+
+pub mod when;
+
+pub use when::{parse_range, parse_when, WhenError};
+
+/// Slack's escaping of `&`, `<` and `>`, for user text echoed in messages.
+// `slack::blocks::text::escape` does the same but `slack::blocks` is not in
+// the module tree on this branch; switch to it once it is.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
