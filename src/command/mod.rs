@@ -1,8 +1,15 @@
 //! Slash commands parsed into typed values before anything acts on them.
 //! A parse error is a message saying what was wrong plus the usage.
 
+mod args;
+mod error;
+pub mod incident;
+pub mod usage;
 pub mod when;
 
+pub use error::UsageError;
+pub use incident::{parse_incident, IncidentCommand};
+pub use usage::{INCIDENT_USAGE, ONCALL_USAGE};
 pub use when::{parse_range, parse_when, WhenError};
 
 /// Slack's escaping of `&`, `<` and `>`, for user text echoed in messages.

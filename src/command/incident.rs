@@ -1,0 +1,244 @@
+//! `/incident …` parsed into an [`IncidentCommand`].
+
+use super::args::{did_you_mean, parse_user, split_word};
+use super::escape;
+use super::usage::INCIDENT_USAGE;
+use super::UsageError;
+use crate::ids::{IncidentNumber, UserId};
+use crate::incident::Title;
+use crate::priority::Priority;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentCommand {
+    Declare {
+        title: Option<String>,
+    },
+    List,
+    Show(IncidentNumber),
+    Update {
+        number: IncidentNumber,
+        text: String,
+    },
+    Priority {
+        number: IncidentNumber,
+        priority: Priority,
+        reason: Option<String>,
+    },
+    Lead {
+        number: IncidentNumber,
+        user: UserId,
+    },
+    Comms {
+        number: IncidentNumber,
+        user: UserId,
+    },
+    Ack(IncidentNumber),
+    Note {
+        number: IncidentNumber,
+        text: String,
+    },
+    Cyber(IncidentNumber),
+    Pause(IncidentNumber),
+    Resolve {
+        number: IncidentNumber,
+        summary: Option<String>,
+    },
+    NotIncident {
+        number: IncidentNumber,
+        why: Option<String>,
+    },
+    /// When the review is, as typed: a date or free text ("Thu after standup").
+    Review {
+        number: IncidentNumber,
+        when: String,
+    },
+    Report(IncidentNumber),
+    Help,
+}
+
+const SUBCOMMANDS: [&str; 16] = [
+    "declare",
+    "list",
+    "show",
+    "update",
+    "priority",
+    "lead",
+    "comms",
+    "ack",
+    "note",
+    "cyber",
+    "pause",
+    "resolve",
+    "not-incident",
+    "review",
+    "report",
+    "help",
+];
+
+fn error(message: impl Into<String>) -> UsageError {
+    UsageError::new(message, INCIDENT_USAGE)
+}
+
+/// Text after the number, `None` when there is none.
+fn optional(rest: &str) -> Option<String> {
+    Some(rest.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The incident number every subcommand but declare, list and help starts with.
+fn number<'a>(
+    sub: &str,
+    rest: &'a str,
+    example: &str,
+) -> Result<(IncidentNumber, &'a str), UsageError> {
+    let (word, rest) = split_word(rest);
+    if word.is_empty() {
+        return Err(error(format!(
+            "`/incident {sub}` needs an incident number, e.g. `/incident {sub} INC-3{example}`."
+        )));
+    }
+    let number = IncidentNumber::parse(word).map_err(|_| {
+        error(format!(
+            "`{}` is not an incident number: use `INC-3` or `3`.",
+            escape(word)
+        ))
+    })?;
+    Ok((number, rest))
+}
+
+/// The rest must be empty: anything extra was probably meant for another form.
+fn nothing_more(form: &str, rest: &str) -> Result<(), UsageError> {
+    match rest.trim() {
+        "" => Ok(()),
+        extra => Err(error(format!(
+            "`{form}` takes nothing more; I did not expect `{}`.",
+            escape(extra)
+        ))),
+    }
+}
+
+fn required(
+    sub: &str,
+    number: IncidentNumber,
+    rest: &str,
+    what: &str,
+) -> Result<String, UsageError> {
+    optional(rest).ok_or_else(|| {
+        error(format!(
+            "`/incident {sub} {number}` needs {what}, e.g. `/incident {sub} {number} …`."
+        ))
+    })
+}
+
+fn person(sub: &str, number: IncidentNumber, rest: &str) -> Result<UserId, UsageError> {
+    let (word, extra) = split_word(rest);
+    if word.is_empty() {
+        return Err(error(format!(
+            "`/incident {sub} {number}` needs a person, e.g. `/incident {sub} {number} @jo`."
+        )));
+    }
+    let user = parse_user(word).map_err(error)?;
+    if !extra.trim().is_empty() {
+        return Err(error(format!(
+            "`/incident {sub}` takes one person; I did not expect `{}`.",
+            escape(extra.trim())
+        )));
+    }
+    Ok(user)
+}
+
+pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
+    use IncidentCommand as C;
+    let (word, rest) = split_word(text);
+    let sub = word.to_lowercase();
+    let sub = sub.as_str();
+    match sub {
+        "" | "help" => Ok(C::Help),
+        "declare" => {
+            let title = optional(rest);
+            if let Some(t) = &title {
+                // Refuse here rather than open a form Slack would reject.
+                Title::parse(t).map_err(|e| error(format!("Cannot use that title: {e}.")))?;
+            }
+            Ok(C::Declare { title })
+        }
+        "list" => nothing_more("/incident list", rest).map(|_| C::List),
+        "show" | "ack" | "cyber" | "pause" | "report" => {
+            let (n, rest) = number(sub, rest, "")?;
+            nothing_more(&format!("/incident {sub} {n}"), rest)?;
+            Ok(match sub {
+                "show" => C::Show(n),
+                "ack" => C::Ack(n),
+                "cyber" => C::Cyber(n),
+                "pause" => C::Pause(n),
+                _ => C::Report(n),
+            })
+        }
+        "update" => {
+            let (n, rest) = number(sub, rest, " Restarted the routers, apps recovering")?;
+            let text = required(sub, n, rest, "the update's text")?;
+            Ok(C::Update { number: n, text })
+        }
+        "note" => {
+            let (n, rest) = number(sub, rest, " Checked the router logs")?;
+            let text = required(sub, n, rest, "the note's text")?;
+            Ok(C::Note { number: n, text })
+        }
+        "priority" => {
+            let (n, rest) = number(sub, rest, " P2")?;
+            let (word, reason) = split_word(rest);
+            if word.is_empty() {
+                return Err(error(format!(
+                    "`/incident priority {n}` needs a priority: P1, P2, P3 or P4."
+                )));
+            }
+            let priority = word.parse::<Priority>().map_err(|_| {
+                error(format!(
+                    "`{}` is not a priority: use P1, P2, P3 or P4.",
+                    escape(word)
+                ))
+            })?;
+            Ok(C::Priority {
+                number: n,
+                priority,
+                reason: optional(reason),
+            })
+        }
+        "lead" | "comms" => {
+            let (n, rest) = number(sub, rest, " @jo")?;
+            let user = person(sub, n, rest)?;
+            Ok(if sub == "lead" {
+                C::Lead { number: n, user }
+            } else {
+                C::Comms { number: n, user }
+            })
+        }
+        "resolve" => {
+            let (n, rest) = number(sub, rest, " Router replaced")?;
+            Ok(C::Resolve {
+                number: n,
+                summary: optional(rest),
+            })
+        }
+        "not-incident" => {
+            let (n, rest) = number(sub, rest, " Billing smoke test flake")?;
+            Ok(C::NotIncident {
+                number: n,
+                why: optional(rest),
+            })
+        }
+        "review" => {
+            let (n, rest) = number(sub, rest, " 2026-12-03 14:00")?;
+            let when = required(sub, n, rest, "when the review is")?;
+            Ok(C::Review { number: n, when })
+        }
+        _ => Err(error(format!(
+            "`{}` is not an `/incident` command.{}",
+            escape(word),
+            did_you_mean(word, &SUBCOMMANDS)
+        ))),
+    }
+}
+
+#[cfg(test)]
+#[path = "incident_tests.rs"]
+mod tests;

@@ -1,0 +1,220 @@
+use super::*;
+use IncidentCommand as C;
+
+fn n(number: i64) -> IncidentNumber {
+    IncidentNumber(number)
+}
+
+fn u(id: &str) -> UserId {
+    UserId::parse(id).unwrap()
+}
+
+#[test]
+fn every_form() {
+    let table = [
+        ("", C::Help),
+        ("help", C::Help),
+        ("HELP", C::Help),
+        ("declare", C::Declare { title: None }),
+        ("declare   ", C::Declare { title: None }),
+        (
+            "declare Apps not served",
+            C::Declare {
+                title: Some("Apps not served".into()),
+            },
+        ),
+        ("list", C::List),
+        ("show INC-3", C::Show(n(3))),
+        ("show 3", C::Show(n(3))),
+        ("Show inc-3", C::Show(n(3))),
+        (
+            "update INC-3 Restarted   the routers",
+            C::Update {
+                number: n(3),
+                text: "Restarted   the routers".into(),
+            },
+        ),
+        (
+            "update 3 line one\nline two",
+            C::Update {
+                number: n(3),
+                text: "line one\nline two".into(),
+            },
+        ),
+        (
+            "priority INC-3 P2",
+            C::Priority {
+                number: n(3),
+                priority: Priority::P2,
+                reason: None,
+            },
+        ),
+        (
+            "priority INC-3 p1 all apps down now",
+            C::Priority {
+                number: n(3),
+                priority: Priority::P1,
+                reason: Some("all apps down now".into()),
+            },
+        ),
+        (
+            "lead INC-3 <@U123ABC>",
+            C::Lead {
+                number: n(3),
+                user: u("U123ABC"),
+            },
+        ),
+        (
+            "lead INC-3 <@U123ABC|jo>",
+            C::Lead {
+                number: n(3),
+                user: u("U123ABC"),
+            },
+        ),
+        (
+            "comms INC-3 U123ABC",
+            C::Comms {
+                number: n(3),
+                user: u("U123ABC"),
+            },
+        ),
+        (
+            "comms 3 <@U9|jo bloggs>",
+            C::Comms {
+                number: n(3),
+                user: u("U9"),
+            },
+        ),
+        ("ack INC-3", C::Ack(n(3))),
+        (
+            "note INC-3 Checked the logs",
+            C::Note {
+                number: n(3),
+                text: "Checked the logs".into(),
+            },
+        ),
+        ("cyber INC-3", C::Cyber(n(3))),
+        ("pause INC-3", C::Pause(n(3))),
+        (
+            "resolve INC-3",
+            C::Resolve {
+                number: n(3),
+                summary: None,
+            },
+        ),
+        (
+            "resolve INC-3 Router replaced",
+            C::Resolve {
+                number: n(3),
+                summary: Some("Router replaced".into()),
+            },
+        ),
+        (
+            "not-incident INC-3",
+            C::NotIncident {
+                number: n(3),
+                why: None,
+            },
+        ),
+        (
+            "not-incident INC-3 smoke test flake",
+            C::NotIncident {
+                number: n(3),
+                why: Some("smoke test flake".into()),
+            },
+        ),
+        (
+            "review INC-3 2026-12-03 14:00",
+            C::Review {
+                number: n(3),
+                when: "2026-12-03 14:00".into(),
+            },
+        ),
+        (
+            "review INC-3 Thursday after standup",
+            C::Review {
+                number: n(3),
+                when: "Thursday after standup".into(),
+            },
+        ),
+        ("report INC-3", C::Report(n(3))),
+    ];
+    for (text, want) in table {
+        assert_eq!(parse_incident(text), Ok(want), "{text:?}");
+    }
+}
+
+#[test]
+fn every_error_says_what_was_wrong_and_shows_the_usage() {
+    let table = [
+        (
+            "show",
+            "`/incident show` needs an incident number, e.g. `/incident show INC-3`.",
+        ),
+        ("show INC-x", "`INC-x` is not an incident number"),
+        (
+            "show <!channel>",
+            "`&lt;!channel&gt;` is not an incident number",
+        ),
+        (
+            "show INC-3 extra",
+            "`/incident show INC-3` takes nothing more; I did not expect `extra`.",
+        ),
+        ("ack INC-3 now", "I did not expect `now`"),
+        ("list everything", "`/incident list` takes nothing more"),
+        ("update", "`/incident update` needs an incident number"),
+        (
+            "update INC-3",
+            "`/incident update INC-3` needs the update's text",
+        ),
+        ("update INC-3    ", "needs the update's text"),
+        ("note INC-3", "`/incident note INC-3` needs the note's text"),
+        (
+            "priority INC-3",
+            "`/incident priority INC-3` needs a priority: P1, P2, P3 or P4.",
+        ),
+        ("priority INC-3 P5", "`P5` is not a priority"),
+        ("priority INC-3 urgent", "`urgent` is not a priority"),
+        ("lead INC-3", "`/incident lead INC-3` needs a person"),
+        ("lead INC-3 @jo", "`@jo` is plain text, not a person"),
+        ("comms INC-3 jo", "`jo` is not a person"),
+        (
+            "lead INC-3 <@U1> <@U2>",
+            "takes one person; I did not expect `&lt;@U2&gt;`",
+        ),
+        (
+            "review INC-3",
+            "`/incident review INC-3` needs when the review is",
+        ),
+        (
+            "decalre",
+            "`decalre` is not an `/incident` command. Did you mean `declare`?",
+        ),
+        ("resolv INC-3", "Did you mean `resolve`?"),
+        ("notincident 3", "Did you mean `not-incident`?"),
+        (
+            "<!here> 3",
+            "`&lt;!here&gt;` is not an `/incident` command.",
+        ),
+    ];
+    for (text, says) in table {
+        let err = parse_incident(text).unwrap_err();
+        assert!(err.message.contains(says), "{text:?}: {}", err.message);
+        assert_eq!(err.usage, INCIDENT_USAGE);
+        assert!(err.reply_text().ends_with(INCIDENT_USAGE));
+    }
+}
+
+#[test]
+fn a_title_too_long_for_the_form_is_refused_up_front() {
+    let long = format!("declare {}", "x".repeat(151));
+    let err = parse_incident(&long).unwrap_err();
+    assert!(err.message.contains("151 characters"), "{}", err.message);
+    assert!(parse_incident(&format!("declare {}", "x".repeat(150))).is_ok());
+}
+
+#[test]
+fn nonsense_gets_no_suggestion() {
+    let err = parse_incident("pizza").unwrap_err();
+    assert_eq!(err.message, "`pizza` is not an `/incident` command.");
+}

@@ -1,0 +1,78 @@
+//! Usage text shown by `help` and under every parse error (Slack mrkdwn).
+
+pub const INCIDENT_USAGE: &str = "*/incident* — declare and run an incident\n\
+• `/incident declare [title]` — open the declare form\n\
+• `/incident list` — open incidents, their priority, leads and next deadline\n\
+• `/incident show INC-N` — one incident's card\n\
+• `/incident update INC-N text` — post a status update (resets the update deadline)\n\
+• `/incident priority INC-N P1..P4 [reason]` — change the priority\n\
+• `/incident lead INC-N @person` — assign the engineering lead\n\
+• `/incident comms INC-N @person` — assign the comms lead\n\
+• `/incident ack INC-N` — acknowledge; you become engineering lead if nobody is\n\
+• `/incident note INC-N text` — add to the timeline without resetting deadlines\n\
+• `/incident cyber INC-N` — flag as a cyber security incident\n\
+• `/incident pause INC-N` — pause and document, with the checklist\n\
+• `/incident resolve INC-N [summary]` — resolve it\n\
+• `/incident not-incident INC-N [why]` — close it as not an incident\n\
+• `/incident review INC-N when` — record when the incident review is\n\
+• `/incident report INC-N` — the incident report\n\
+• `/incident help` — this help\n\
+Incident numbers can be typed as `INC-3` or `3`. Pick people from Slack's @ autocomplete.";
+
+pub const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
+• `/oncall` — every rota: who covers now, until when, who is next\n\
+• `/oncall ROTA` — that rota now and its next 7 shifts\n\
+• `/oncall at WHEN` — every rota at that moment\n\
+• `/oncall cover ROTA @person FROM to TO` — @person covers ROTA for that time\n\
+• `/oncall overrides [ROTA]` — list the overrides still to come\n\
+• `/oncall cancel OVR-N` — remove an override\n\
+• `/oncall help` — this help\n\
+WHEN, FROM and TO: `18:00` (the next one), `today 18:00`, `tomorrow 09:00`, \
+`mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_usage_lists_every_form() {
+        for form in [
+            "declare",
+            "list",
+            "show",
+            "update",
+            "priority",
+            "lead",
+            "comms",
+            "ack",
+            "note",
+            "cyber",
+            "pause",
+            "resolve",
+            "not-incident",
+            "review",
+            "report",
+            "help",
+        ] {
+            assert!(
+                INCIDENT_USAGE.contains(&format!("`/incident {form}")),
+                "{form}"
+            );
+        }
+    }
+
+    #[test]
+    fn oncall_usage_lists_every_form() {
+        for form in [
+            "/oncall`",
+            "/oncall ROTA",
+            "/oncall at",
+            "/oncall cover",
+            "/oncall overrides",
+            "/oncall cancel",
+            "/oncall help",
+        ] {
+            assert!(ONCALL_USAGE.contains(form), "{form}");
+        }
+    }
+}
