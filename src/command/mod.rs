@@ -4,11 +4,13 @@
 mod args;
 mod error;
 pub mod incident;
+pub mod oncall;
 pub mod usage;
 pub mod when;
 
 pub use error::UsageError;
 pub use incident::{parse_incident, IncidentCommand};
+pub use oncall::{override_label, parse_oncall, parse_override_id, OncallCommand};
 pub use usage::{INCIDENT_USAGE, ONCALL_USAGE};
 pub use when::{parse_range, parse_when, WhenError};
 

@@ -1,0 +1,197 @@
+//! `/oncall …` parsed into an [`OncallCommand`].
+//!
+//! The subcommand words (`at`, `cover`, `overrides`, `cancel`, `help`) win
+//! over a rota of the same name; name rotas otherwise.
+
+use super::args::{closest, parse_user, split_word};
+use super::escape;
+use super::usage::ONCALL_USAGE;
+use super::when::{parse_range, parse_when};
+use super::UsageError;
+use crate::ids::UserId;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OncallCommand {
+    /// Every rota now.
+    Now,
+    /// One rota (its configured name) and its next shifts.
+    Rota(String),
+    /// Every rota at that moment.
+    At(DateTime<Utc>),
+    Cover {
+        rota: String,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    Overrides(Option<String>),
+    /// An override ID, shown to people as `OVR-N`.
+    Cancel(i64),
+    Help,
+}
+
+const SUBCOMMANDS: [&str; 5] = ["at", "cover", "overrides", "cancel", "help"];
+
+fn error(message: impl Into<String>) -> UsageError {
+    UsageError::new(message, ONCALL_USAGE)
+}
+
+/// How an override is shown: `OVR-12`.
+pub fn override_label(id: i64) -> String {
+    format!("OVR-{id}")
+}
+
+/// `OVR-12`, `ovr-12` or `12`. The error message is ready to show.
+pub fn parse_override_id(raw: &str) -> Result<i64, String> {
+    let t = raw.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("OVR-"))
+        .map_or(t, |_| &t[4..]);
+    match digits.parse::<i64>() {
+        Ok(id) if id > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
+        _ => Err(format!(
+            "`{}` is not an override ID: use the `OVR-N` shown by `/oncall overrides`, e.g. `OVR-12`.",
+            escape(t)
+        )),
+    }
+}
+
+/// A configured rota by name (any case), else an error that suggests one.
+fn rota(typed: &str, rota_names: &[&str]) -> Result<String, UsageError> {
+    if let Some(name) = rota_names.iter().find(|n| n.eq_ignore_ascii_case(typed)) {
+        return Ok((*name).to_owned());
+    }
+    Err(error(format!(
+        "`{}` is not a rota.{}",
+        escape(typed),
+        suggest(typed, rota_names)
+    )))
+}
+
+fn suggest(typed: &str, rota_names: &[&str]) -> String {
+    let known = if rota_names.is_empty() {
+        " No rotas are configured.".to_owned()
+    } else {
+        let names: Vec<String> = rota_names.iter().map(|n| format!("`{n}`")).collect();
+        format!(" Rotas: {}.", names.join(", "))
+    };
+    match closest(typed, rota_names) {
+        Some(name) => format!(" Did you mean `{name}`?{known}"),
+        None => known,
+    }
+}
+
+fn nothing_more(form: &str, rest: &str) -> Result<(), UsageError> {
+    match rest.trim() {
+        "" => Ok(()),
+        extra => Err(error(format!(
+            "`{form}` takes nothing more; I did not expect `{}`.",
+            escape(extra)
+        ))),
+    }
+}
+
+pub fn parse_oncall(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    rota_names: &[&str],
+) -> Result<OncallCommand, UsageError> {
+    use OncallCommand as C;
+    let (word, rest) = split_word(text);
+    match word.to_lowercase().as_str() {
+        "" => Ok(C::Now),
+        "help" => nothing_more("/oncall help", rest).map(|_| C::Help),
+        "at" => {
+            if rest.trim().is_empty() {
+                return Err(error(
+                    "`/oncall at` needs a time, e.g. `/oncall at tomorrow 09:00`.",
+                ));
+            }
+            parse_when(rest, now, tz)
+                .map(C::At)
+                .map_err(|e| error(e.to_string()))
+        }
+        "cover" => cover(rest, now, tz, rota_names),
+        "overrides" => {
+            let (name, extra) = split_word(rest);
+            nothing_more(&format!("/oncall overrides {}", escape(name)), extra)?;
+            if name.is_empty() {
+                Ok(C::Overrides(None))
+            } else {
+                rota(name, rota_names).map(|r| C::Overrides(Some(r)))
+            }
+        }
+        "cancel" => {
+            let (id, extra) = split_word(rest);
+            if id.is_empty() {
+                return Err(error(
+                    "`/oncall cancel` needs an override ID, e.g. `/oncall cancel OVR-12`.",
+                ));
+            }
+            let id = parse_override_id(id).map_err(error)?;
+            nothing_more(&format!("/oncall cancel {}", override_label(id)), extra)?;
+            Ok(C::Cancel(id))
+        }
+        _ => {
+            if let Ok(name) = rota(word, rota_names) {
+                nothing_more(&format!("/oncall {name}"), rest)?;
+                return Ok(C::Rota(name));
+            }
+            let mut candidates: Vec<&str> = rota_names.to_vec();
+            candidates.extend(SUBCOMMANDS);
+            let hint = match closest(word, &candidates) {
+                Some(c) => format!(" Did you mean `{c}`?"),
+                None => String::new(),
+            };
+            Err(error(format!(
+                "`{}` is not a rota or an `/oncall` command.{hint}{}",
+                escape(word),
+                suggest("", rota_names)
+            )))
+        }
+    }
+}
+
+/// `cover ROTA @person FROM to TO`.
+fn cover(
+    rest: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    rota_names: &[&str],
+) -> Result<OncallCommand, UsageError> {
+    const EXAMPLE: &str = "e.g. `/oncall cover in-hours @jo tomorrow 09:00 to tomorrow 17:00`";
+    let (name, rest) = split_word(rest);
+    if name.is_empty() {
+        return Err(error(format!(
+            "`/oncall cover` needs a rota, a person and a time range, {EXAMPLE}."
+        )));
+    }
+    let rota = rota(name, rota_names)?;
+    let (who, range) = split_word(rest);
+    if who.is_empty() {
+        return Err(error(format!(
+            "`/oncall cover {rota}` needs a person and a time range, {EXAMPLE}."
+        )));
+    }
+    let user = parse_user(who).map_err(error)?;
+    if range.trim().is_empty() {
+        return Err(error(format!(
+            "`/oncall cover {rota}` needs a time range after the person, {EXAMPLE}."
+        )));
+    }
+    let (from, to) = parse_range(range, now, tz).map_err(|e| error(e.to_string()))?;
+    Ok(OncallCommand::Cover {
+        rota,
+        user,
+        from,
+        to,
+    })
+}
+
+#[cfg(test)]
+#[path = "oncall_tests.rs"]
+mod tests;

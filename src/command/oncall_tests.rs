@@ -1,0 +1,128 @@
+use super::*;
+use chrono::TimeZone;
+use chrono_tz::Europe::London;
+use OncallCommand as C;
+
+const ROTAS: [&str; 3] = ["in-hours", "out-of-hours", "escalation"];
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+}
+
+/// Monday 23 November 2026, 10:00 GMT.
+fn now() -> DateTime<Utc> {
+    utc(2026, 11, 23, 10, 0)
+}
+
+fn parse(text: &str) -> Result<OncallCommand, UsageError> {
+    parse_oncall(text, now(), London, &ROTAS)
+}
+
+#[test]
+fn every_form() {
+    let jo = UserId::parse("U123ABC").unwrap();
+    let table = [
+        ("", C::Now),
+        ("   ", C::Now),
+        ("help", C::Help),
+        ("in-hours", C::Rota("in-hours".into())),
+        ("In-Hours", C::Rota("in-hours".into())),
+        ("at tomorrow 09:00", C::At(utc(2026, 11, 24, 9, 0))),
+        ("at 18:00", C::At(utc(2026, 11, 23, 18, 0))),
+        ("at now", C::At(now())),
+        (
+            "cover in-hours <@U123ABC> tomorrow 09:00 to tomorrow 17:00",
+            C::Cover {
+                rota: "in-hours".into(),
+                user: jo.clone(),
+                from: utc(2026, 11, 24, 9, 0),
+                to: utc(2026, 11, 24, 17, 0),
+            },
+        ),
+        (
+            "cover out-of-hours <@U123ABC|jo> 2026-12-24 18:00 to 2026-12-27 09:00",
+            C::Cover {
+                rota: "out-of-hours".into(),
+                user: jo.clone(),
+                from: utc(2026, 12, 24, 18, 0),
+                to: utc(2026, 12, 27, 9, 0),
+            },
+        ),
+        (
+            "cover in-hours U123ABC now to 11:00",
+            C::Cover {
+                rota: "in-hours".into(),
+                user: jo,
+                from: now(),
+                to: utc(2026, 11, 23, 11, 0),
+            },
+        ),
+        ("overrides", C::Overrides(None)),
+        (
+            "overrides escalation",
+            C::Overrides(Some("escalation".into())),
+        ),
+        ("cancel OVR-12", C::Cancel(12)),
+        ("cancel ovr-12", C::Cancel(12)),
+        ("cancel 12", C::Cancel(12)),
+    ];
+    for (text, want) in table {
+        assert_eq!(parse(text), Ok(want), "{text:?}");
+    }
+}
+
+#[test]
+fn every_error_says_what_was_wrong_and_shows_the_usage() {
+    let table = [
+        ("inhours", "`inhours` is not a rota or an `/oncall` command. Did you mean `in-hours`? Rotas: `in-hours`, `out-of-hours`, `escalation`."),
+        ("in-hours now", "`/oncall in-hours` takes nothing more; I did not expect `now`."),
+        ("help me", "I did not expect `me`"),
+        ("covr in-hours", "Did you mean `cover`?"),
+        ("at", "`/oncall at` needs a time"),
+        ("at soon", "`soon` is not a time I understand"),
+        ("at 2026-03-29 01:30", "does not exist in Europe/London"),
+        ("cover", "`/oncall cover` needs a rota, a person and a time range"),
+        ("cover in-hour <@U1> now to 18:00", "`in-hour` is not a rota. Did you mean `in-hours`?"),
+        ("cover in-hours", "`/oncall cover in-hours` needs a person and a time range"),
+        ("cover in-hours @jo tomorrow 09:00 to 17:00", "`@jo` is plain text, not a person"),
+        ("cover in-hours <@U1>", "needs a time range after the person"),
+        ("cover in-hours <@U1> tomorrow 09:00", "is not a range"),
+        ("cover in-hours <@U1> mon 09:00 to mon 08:00", "before it starts"),
+        ("cover in-hours <@U1> today 08:00 to today 09:00", "ended in the past"),
+        ("cover in-hours <@U1> soon to 18:00", "The start of the range is wrong"),
+        ("cover in-hours <@U1> 18:00 to <!here>", "The end of the range is wrong: `&lt;!here&gt;`"),
+        ("overrides payroll", "`payroll` is not a rota. Rotas:"),
+        ("overrides in-hours extra", "`/oncall overrides in-hours` takes nothing more"),
+        ("cancel", "`/oncall cancel` needs an override ID"),
+        ("cancel INC-3", "`INC-3` is not an override ID"),
+        ("cancel OVR-0", "`OVR-0` is not an override ID"),
+        ("cancel 12 now", "`/oncall cancel OVR-12` takes nothing more"),
+    ];
+    for (text, says) in table {
+        let err = parse(text).unwrap_err();
+        assert!(err.message.contains(says), "{text:?}: {}", err.message);
+        assert_eq!(err.usage, ONCALL_USAGE);
+    }
+}
+
+#[test]
+fn no_rotas_configured_is_said_plainly() {
+    let err = parse_oncall("in-hours", now(), London, &[]).unwrap_err();
+    assert_eq!(
+        err.message,
+        "`in-hours` is not a rota or an `/oncall` command. No rotas are configured."
+    );
+}
+
+#[test]
+fn override_ids() {
+    assert_eq!(override_label(12), "OVR-12");
+    assert_eq!(parse_override_id("OVR-12"), Ok(12));
+    assert_eq!(parse_override_id(" 7 "), Ok(7));
+    for bad in ["OVR-", "OVR--1", "-1", "+4", "0", "OVR-1.5", "12a", ""] {
+        assert!(parse_override_id(bad).is_err(), "{bad}");
+    }
+    assert!(parse_override_id("<b>")
+        .unwrap_err()
+        .contains("`&lt;b&gt;`"));
+}
