@@ -164,10 +164,13 @@ fn ranges() {
     }
 }
 
+/// Input, the expected variant, and what the message must say.
+type Case = (&'static str, fn(&WhenError) -> bool, &'static str);
+
 #[test]
 fn range_errors_say_what_is_wrong() {
     let now = monday();
-    let cases: [(&str, fn(&WhenError) -> bool, &str); 8] = [
+    let cases: [Case; 8] = [
         (
             "mon 09:00 to mon 08:00",
             |e| matches!(e, WhenError::EndNotAfterStart { .. }),

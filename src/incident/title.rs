@@ -11,9 +11,9 @@ pub struct Title(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TitleError {
-    #[error("the title is empty: say in a few words what is happening")]
+    #[error("the title is empty; say in a few words what is happening")]
     Empty,
-    #[error("the title is {chars} characters long: keep it to {max} or fewer", max = Title::MAX_CHARS)]
+    #[error("the title is {chars} characters long; keep it to {max} or fewer", max = Title::MAX_CHARS)]
     TooLong { chars: usize },
 }
 
