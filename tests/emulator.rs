@@ -133,9 +133,21 @@ async fn connections_open_gives_a_single_use_url_and_hello() {
     assert_eq!(slack.connections_opened(), 1);
     assert_eq!(slack.live_sockets(), 1);
 
-    // The ticket was used: connecting again with it fails.
-    let used = slack.calls_to("apps.connections.open");
-    assert_eq!(used.len(), 1);
+    // A ticket works once: connecting again with the same URL fails.
+    let token = slack.app_token();
+    let (_, _, opened) = http(
+        &slack,
+        "POST",
+        "/api/apps.connections.open",
+        Some(&token),
+        "application/json",
+        "{}",
+    )
+    .await;
+    let url = opened["url"].as_str().unwrap();
+    let (_second, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
 }
 
 #[tokio::test]
@@ -935,4 +947,47 @@ async fn form_query_and_malformed_requests() {
         (b"# INC".as_slice(), "Report")
     );
     assert_eq!(files[0].channels, ["C1"]);
+}
+
+#[tokio::test]
+async fn modal_actions_and_closes_parse_and_retries_stop_at_three() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let view = json!({"type": "modal", "title": {"type": "plain_text", "text": "Update"}, "notify_on_close": true,
+        "blocks": [{"type": "actions", "block_id": "b", "elements": [
+            {"type": "button", "action_id": "more", "text": {"type": "plain_text", "text": "More"}}]}]});
+    let opened = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": slack.new_trigger(), "view": view}),
+    )
+    .await;
+    let view_id = opened["view"]["id"].as_str().unwrap().to_owned();
+    let clicked = slack
+        .block_action_in_view("U0ALICE", &view_id, "more", "x")
+        .await
+        .unwrap();
+    let closed = slack.view_closed("U0ALICE", &view_id).await.unwrap();
+    for id in [&clicked, &closed] {
+        let frame = next_json(&mut ws).await;
+        assert_eq!(frame["envelope_id"], id.as_str());
+        let Frame::Envelope(env) = envelope::parse(&frame.to_string()) else {
+            panic!("unreadable: {frame}");
+        };
+        assert!(matches!(env.inbound, Inbound::Interaction(_)), "{frame}");
+        ack(&mut ws, json!({"envelope_id": id})).await;
+    }
+
+    slack.redeliver_unacked_after(Duration::from_millis(10));
+    let id = slack
+        .event(json!({"type": "app_home_opened", "user": "U0ALICE"}))
+        .await
+        .unwrap();
+    for attempt in 0..=3 {
+        let frame = next_json(&mut ws).await;
+        assert_eq!(frame["envelope_id"], id.as_str());
+        assert_eq!(frame["retry_attempt"], attempt);
+    }
+    assert_eq!(slack.envelope(&id).unwrap()["retry_attempt"], 3);
 }

@@ -199,14 +199,9 @@ fn find_element(blocks: &Value, action_id: &str) -> (String, Value) {
     ("emu".to_owned(), Value::Null)
 }
 
-pub(crate) fn view_submission(
-    state: &mut State,
-    user: &str,
-    view_id: &str,
-    values: Value,
-) -> Value {
-    let trigger_id = state.new_trigger();
-    let mut view = state
+/// The stored view with this id, or a minimal modal Slack could have sent.
+fn known_view(state: &State, view_id: &str) -> Value {
+    state
         .views
         .iter()
         .rev()
@@ -218,7 +213,17 @@ pub(crate) fn view_submission(
                 "title": {"type": "plain_text", "text": "Modal"}, "blocks": [],
                 "private_metadata": "", "callback_id": "",
             })
-        });
+        })
+}
+
+pub(crate) fn view_submission(
+    state: &mut State,
+    user: &str,
+    view_id: &str,
+    values: Value,
+) -> Value {
+    let trigger_id = state.new_trigger();
+    let mut view = known_view(state, view_id);
     view["state"] = json!({"values": values});
     json!({
         "type": "view_submission",
@@ -231,6 +236,54 @@ pub(crate) fn view_submission(
         "response_urls": [],
         "is_enterprise_install": false,
         "enterprise": null,
+    })
+}
+
+pub(crate) fn view_closed(state: &mut State, user: &str, view_id: &str) -> Value {
+    let mut view = known_view(state, view_id);
+    view["state"] = json!({"values": {}});
+    json!({
+        "type": "view_closed",
+        "team": team(),
+        "user": user_object(state, user),
+        "api_app_id": API_APP_ID,
+        "token": "emulator-verification-token",
+        "view": view,
+        "is_cleared": false,
+        "is_enterprise_install": false,
+        "enterprise": null,
+    })
+}
+
+/// A button clicked inside a modal: container type "view", and the view.
+pub(crate) fn view_block_action(
+    state: &mut State,
+    user: &str,
+    view_id: &str,
+    action_id: &str,
+    value: &str,
+) -> Value {
+    let trigger_id = state.new_trigger();
+    let view = known_view(state, view_id);
+    let (block_id, element) = find_element(&view["blocks"], action_id);
+    let action_ts = state.next_ts();
+    json!({
+        "type": "block_actions",
+        "user": user_object(state, user),
+        "api_app_id": API_APP_ID,
+        "token": "emulator-verification-token",
+        "container": {"type": "view", "view_id": view_id},
+        "trigger_id": trigger_id,
+        "team": team(),
+        "enterprise": null,
+        "is_enterprise_install": false,
+        "view": view,
+        "actions": [{
+            "type": "button", "action_id": action_id, "block_id": block_id,
+            "text": element.get("text").cloned()
+                .unwrap_or_else(|| json!({"type": "plain_text", "text": action_id, "emoji": true})),
+            "value": value, "action_ts": action_ts,
+        }],
     })
 }
 

@@ -53,6 +53,35 @@ impl Emulator {
         self.inner.with(|s| s.users.insert(id.to_owned(), user));
     }
 
+    /// Channels (and DMs) that have messages, sorted.
+    pub fn channels(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.inner.read(|s| s.messages.keys().cloned().collect());
+        ids.sort();
+        ids
+    }
+
+    /// A person posts in a channel (no event is sent; pair with `event`
+    /// if the app should hear it). Returns the message ts.
+    pub fn post_as_person(&self, channel: &str, user: &str, text: &str) -> String {
+        self.inner.with(|s| {
+            let message = Message {
+                ts: s.next_ts(),
+                thread_ts: None,
+                user: user.to_owned(),
+                text: text.to_owned(),
+                blocks: Value::Null,
+                edited: false,
+                reactions: Vec::new(),
+            };
+            let ts = message.ts.clone();
+            s.messages
+                .entry(channel.to_owned())
+                .or_default()
+                .push(message);
+            ts
+        })
+    }
+
     /// Top-level messages in a channel (thread replies excluded), oldest first.
     pub fn messages(&self, channel: &str) -> Vec<Message> {
         self.inner.read(|s| {

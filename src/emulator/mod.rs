@@ -37,6 +37,8 @@ pub const BOT_USER_ID: &str = "U0EMUBOT";
 pub const BOT_ID: &str = "B0EMUBOT";
 const APP_TOKEN: &str = "xapp-1-A0EMUAPP-1-emulator";
 const BOT_TOKEN: &str = "xoxb-1-emulator";
+/// Slack retries an unacknowledged delivery three times, then gives up.
+const MAX_RETRIES: u64 = 3;
 
 /// A running emulated Slack workspace.
 #[derive(Clone)]
@@ -139,8 +141,12 @@ impl Inner {
             tokio::select! {
                 _ = inner.stopped.cancelled() => {}
                 _ = tokio::time::sleep(after) => {
-                    let unacked = inner.read(|s| s.sent.get(&id).is_some_and(|e| !e.acked));
-                    if unacked {
+                    let retry = inner.read(|s| {
+                        s.sent.get(&id).is_some_and(|e| {
+                            !e.acked && e.frame["retry_attempt"].as_u64().unwrap_or(0) < MAX_RETRIES
+                        })
+                    });
+                    if retry {
                         inner.bump_retry(&id, "timeout");
                         inner.dispatch(&id);
                     }
@@ -362,6 +368,29 @@ impl Emulator {
         let payload = self
             .inner
             .with(|s| envelopes::view_submission(s, user, view_id, values));
+        self.send("interactive", payload)
+    }
+
+    /// A person clicks a button inside open modal `view_id`.
+    pub async fn block_action_in_view(
+        &self,
+        user: &str,
+        view_id: &str,
+        action_id: &str,
+        value: &str,
+    ) -> anyhow::Result<String> {
+        let payload = self
+            .inner
+            .with(|s| envelopes::view_block_action(s, user, view_id, action_id, value));
+        self.send("interactive", payload)
+    }
+
+    /// A person closes modal `view_id` (Slack sends this only when the view
+    /// asked for `notify_on_close`).
+    pub async fn view_closed(&self, user: &str, view_id: &str) -> anyhow::Result<String> {
+        let payload = self
+            .inner
+            .with(|s| envelopes::view_closed(s, user, view_id));
         self.send("interactive", payload)
     }
 

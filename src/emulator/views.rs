@@ -170,7 +170,11 @@ impl State {
             .and_then(|a| a.get("response_action"))
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let new_view = ack.and_then(|a| a.get("view")).cloned();
+        // Only an object can be a view; anything else is ignored, not trusted.
+        let new_view = ack
+            .and_then(|a| a.get("view"))
+            .filter(|v| v.is_object())
+            .cloned();
         match (action, new_view) {
             ("errors", _) => {}
             ("clear", _) => self.views.iter_mut().for_each(|v| v.open = false),
