@@ -18,6 +18,7 @@ mod state;
 mod views;
 mod web;
 
+pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Topic, User, View};
 
 use anyhow::{anyhow, Context};
