@@ -1,0 +1,29 @@
+//! Scripted failures: the next N calls of a method are rate limited or
+//! answered with an error code, before the method does anything.
+
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fault {
+    /// HTTP 429 with `Retry-After: secs`.
+    RateLimited { retry_after_secs: u64 },
+    /// HTTP 200 `{"ok":false,"error":code}`.
+    Error(String),
+}
+
+#[derive(Default)]
+pub(crate) struct Faults {
+    pending: HashMap<String, VecDeque<Fault>>,
+}
+
+impl Faults {
+    pub fn push(&mut self, method: &str, fault: Fault, times: usize) {
+        let queue = self.pending.entry(method.to_owned()).or_default();
+        queue.extend((0..times).map(|_| fault.clone()));
+    }
+
+    /// The fault for this call, if one is scripted; consumes it.
+    pub fn take(&mut self, method: &str) -> Option<Fault> {
+        self.pending.get_mut(method)?.pop_front()
+    }
+}

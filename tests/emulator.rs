@@ -1,0 +1,993 @@
+//! The emulator behaves like Slack where the bot can tell: Socket Mode
+//! frames, acks, reconnects, redelivery, rate limits, errors, trigger and
+//! Block Kit limits, and responses slack-morphism can read.
+
+use futures::{SinkExt, StreamExt};
+use paas_incident_bot::emulator::{Emulator, API_APP_ID, BOT_USER_ID, TEAM_ID};
+use paas_incident_bot::slack::connect;
+use paas_incident_bot::slack::envelope::{self, Frame, Inbound};
+use serde_json::{json, Value};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A raw HTTP/1.1 request; returns status, headers (lower-cased) and JSON body.
+async fn http(
+    slack: &Emulator,
+    verb: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &str,
+) -> (u16, String, Value) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", slack.port()))
+        .await
+        .unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{verb} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head[9..12].parse().unwrap();
+    let json = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, head.to_lowercase(), json)
+}
+
+async fn api(slack: &Emulator, method: &str, body: Value) -> Value {
+    let path = format!("/api/{method}");
+    let token = slack.bot_token();
+    http(
+        slack,
+        "POST",
+        &path,
+        Some(&token),
+        "application/json; charset=utf-8",
+        &body.to_string(),
+    )
+    .await
+    .2
+}
+
+/// Opens a Socket Mode connection as a client would and reads `hello`.
+async fn connect_socket(slack: &Emulator) -> (Ws, Value) {
+    let token = slack.app_token();
+    let (_, _, opened) = http(
+        slack,
+        "POST",
+        "/api/apps.connections.open",
+        Some(&token),
+        "application/json",
+        "{}",
+    )
+    .await;
+    assert_eq!(opened["ok"], true, "{opened}");
+    let url = opened["url"].as_str().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("ws://127.0.0.1:{}/link/?ticket=", slack.port())),
+        "{url}"
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    let hello = next_json(&mut ws).await;
+    (ws, hello)
+}
+
+async fn next_json(ws: &mut Ws) -> Value {
+    loop {
+        let frame = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("a frame in time")
+            .expect("socket open")
+            .expect("readable frame");
+        if let WsMessage::Text(text) = frame {
+            return serde_json::from_str(text.as_str()).unwrap();
+        }
+    }
+}
+
+async fn ack(ws: &mut Ws, frame: Value) {
+    ws.send(WsMessage::text(frame.to_string())).await.unwrap();
+}
+
+fn client(slack: &Emulator) -> (std::sync::Arc<SlackHyperClient>, SlackApiToken) {
+    (
+        connect::client(&slack.api_url()).unwrap(),
+        connect::token(&slack.bot_token()),
+    )
+}
+
+fn api_error_code<T: std::fmt::Debug>(result: Result<T, SlackClientError>) -> String {
+    match result {
+        Err(SlackClientError::ApiError(e)) => e.code,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn connections_open_gives_a_single_use_url_and_hello() {
+    let slack = Emulator::start().await.unwrap();
+    let (_ws, hello) = connect_socket(&slack).await;
+    assert_eq!(hello["type"], "hello");
+    assert_eq!(hello["connection_info"]["app_id"], API_APP_ID);
+    assert!(hello["num_connections"].as_u64().is_some());
+    assert!(hello["debug_info"]["host"].is_string());
+    assert!(matches!(
+        envelope::parse(&hello.to_string()),
+        Frame::Hello { .. }
+    ));
+    slack.wait_for_socket(WAIT).await.unwrap();
+    assert_eq!(slack.connections_opened(), 1);
+    assert_eq!(slack.live_sockets(), 1);
+
+    // A ticket works once: connecting again with the same URL fails.
+    let token = slack.app_token();
+    let (_, _, opened) = http(
+        &slack,
+        "POST",
+        "/api/apps.connections.open",
+        Some(&token),
+        "application/json",
+        "{}",
+    )
+    .await;
+    let url = opened["url"].as_str().unwrap();
+    let (_second, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+    assert_eq!(slack.calls_to("apps.connections.open").len(), 2);
+}
+
+#[tokio::test]
+async fn tokens_are_checked() {
+    let slack = Emulator::start().await.unwrap();
+    let bot = slack.bot_token();
+    let (_, _, body) = http(
+        &slack,
+        "POST",
+        "/api/apps.connections.open",
+        Some(&bot),
+        "application/json",
+        "{}",
+    )
+    .await;
+    assert_eq!(
+        body,
+        json!({"ok": false, "error": "not_allowed_token_type"})
+    );
+    let (_, _, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        None,
+        "application/json",
+        r#"{"channel":"C1","text":"x"}"#,
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_auth");
+    let (_, _, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        Some("xoxb-wrong"),
+        "application/json",
+        "{}",
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_auth");
+    let (_, _, body) = http(
+        &slack,
+        "GET",
+        "/api/auth.test",
+        Some(&bot),
+        "text/plain",
+        "",
+    )
+    .await;
+    assert_eq!(body["user_id"], BOT_USER_ID);
+    assert_eq!(body["team_id"], TEAM_ID);
+    assert_eq!(slack.connections_opened(), 0);
+}
+
+#[tokio::test]
+async fn a_slash_command_envelope_is_readable_and_its_ack_is_recorded() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let id = slack
+        .slash_command("/oncall", "help", "U0ALICE", "C0PAAS")
+        .await
+        .unwrap();
+    let frame = next_json(&mut ws).await;
+    assert_eq!(frame["envelope_id"], id.as_str());
+    assert_eq!(frame["type"], "slash_commands");
+    assert_eq!(frame["accepts_response_payload"], true);
+    let payload = &frame["payload"];
+    assert!(payload["response_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    assert!(payload["trigger_id"].is_string());
+    match envelope::parse(&frame.to_string()) {
+        Frame::Envelope(env) => match env.inbound {
+            Inbound::Command(c) => {
+                assert_eq!(c.command.0, "/oncall");
+                assert_eq!(c.user_id.0, "U0ALICE");
+                assert_eq!(c.channel_id.0, "C0PAAS");
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    ack(
+        &mut ws,
+        json!({"envelope_id": id, "payload": {"text": "usage", "response_type": "ephemeral"}}),
+    )
+    .await;
+    let acked = slack.wait_ack(&id, WAIT).await.unwrap();
+    assert_eq!(acked.envelope_id, id);
+    assert!(acked.latency < WAIT);
+    assert_eq!(acked.payload.unwrap()["text"], "usage");
+    assert_eq!(slack.acks().len(), 1);
+
+    // POSTs to the response_url are recorded and shown to the user.
+    let url = payload["response_url"].as_str().unwrap();
+    let path = url.split_once(&format!("{}", slack.port())).unwrap().1;
+    let (status, _, _) = http(
+        &slack,
+        "POST",
+        path,
+        None,
+        "application/json",
+        r#"{"text":"later"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(slack.calls_to("response_url").len(), 1);
+    assert_eq!(slack.ephemerals("C0PAAS", "U0ALICE")[0].text, "later");
+}
+
+#[tokio::test]
+async fn envelopes_of_every_kind_parse_as_slack_morphism_events() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let (client, token) = client(&slack);
+    let blocks = json!([{"type": "actions", "block_id": "b1", "elements": [
+        {"type": "button", "action_id": "ack", "text": {"type": "plain_text", "text": "Acknowledge"}, "value": "INC-1"},
+        {"type": "static_select", "action_id": "prio", "options": [
+            {"text": {"type": "plain_text", "text": "P1"}, "value": "p1"}]}]}]);
+    let posted = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C0PAAS", "text": "card", "blocks": blocks}),
+    )
+    .await;
+    let ts = posted["ts"].as_str().unwrap();
+
+    let mut ids = vec![
+        slack.block_action("U0ALICE", "C0PAAS", ts, "ack", "INC-1").await.unwrap(),
+        slack.block_action_select("U0ALICE", "C0PAAS", ts, "prio", "p1").await.unwrap(),
+        slack.event(json!({"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"})).await.unwrap(),
+        slack.event(json!({"type": "reaction_added", "user": "U0ALICE", "reaction": "eyes",
+            "item": {"type": "message", "channel": "C0PAAS", "ts": ts}, "item_user": BOT_USER_ID})).await.unwrap(),
+    ];
+    let trigger = slack.new_trigger();
+    let view = json!({"type": "modal", "callback_id": "declare", "title": {"type": "plain_text", "text": "Declare"},
+        "submit": {"type": "plain_text", "text": "Declare"},
+        "blocks": [{"type": "input", "block_id": "title", "label": {"type": "plain_text", "text": "Title"},
+            "element": {"type": "plain_text_input", "action_id": "v"}}]});
+    let view: SlackView = serde_json::from_value(view).unwrap();
+    let opened = client
+        .open_session(&token)
+        .views_open(&SlackApiViewsOpenRequest::new(trigger.into(), view))
+        .await
+        .unwrap();
+    let view_id = opened.view.state_params.id.0.clone();
+    ids.push(
+        slack
+            .view_submission(
+                "U0ALICE",
+                &view_id,
+                json!({"title": {"v": {"type": "plain_text_input", "value": "DB down"}}}),
+            )
+            .await
+            .unwrap(),
+    );
+    for id in &ids {
+        let frame = next_json(&mut ws).await;
+        assert_eq!(frame["envelope_id"], id.as_str());
+        let Frame::Envelope(env) = envelope::parse(&frame.to_string()) else {
+            panic!("unreadable: {frame}");
+        };
+        match (&env.inbound, frame["type"].as_str().unwrap()) {
+            (Inbound::Interaction(i), "interactive") => match i.as_ref() {
+                SlackInteractionEvent::BlockActions(a) => {
+                    let action = &a.actions.as_ref().unwrap()[0];
+                    assert_eq!(action.block_id.as_ref().unwrap().0, "b1");
+                    assert!(a.trigger_id.0.contains('.'));
+                    assert!(a.response_url.is_some());
+                    assert!(a.message.is_some(), "{frame}");
+                }
+                SlackInteractionEvent::ViewSubmission(v) => {
+                    let values = v.view.state_params.state.as_ref().unwrap();
+                    assert_eq!(values.values.len(), 1);
+                }
+                other => panic!("{other:?}"),
+            },
+            (Inbound::Event(e), "events_api") => {
+                assert_eq!(frame["retry_attempt"], 0);
+                assert_eq!(e.team_id.0, TEAM_ID);
+            }
+            other => panic!("{other:?}"),
+        }
+        ack(&mut ws, json!({"envelope_id": id})).await;
+    }
+    // A bare ack to a view_submission closes the modal.
+    slack.wait_ack(&ids[4], WAIT).await.unwrap();
+    assert!(!slack.views()[0].open);
+}
+
+#[tokio::test]
+async fn view_submission_ack_with_errors_keeps_the_modal_open() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let trigger = slack.new_trigger();
+    let view =
+        json!({"type": "modal", "title": {"type": "plain_text", "text": "Declare"}, "blocks": []});
+    let opened = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": trigger, "view": view}),
+    )
+    .await;
+    let view_id = opened["view"]["id"].as_str().unwrap().to_owned();
+    let id = slack
+        .view_submission("U0ALICE", &view_id, json!({}))
+        .await
+        .unwrap();
+    next_json(&mut ws).await;
+    ack(&mut ws, json!({"envelope_id": id, "payload": {"response_action": "errors", "errors": {"title": "Too long"}}})).await;
+    let acked = slack.wait_ack(&id, WAIT).await.unwrap();
+    assert_eq!(acked.payload.unwrap()["response_action"], "errors");
+    assert!(slack.views()[0].open);
+}
+
+#[tokio::test]
+async fn refresh_requested_closes_the_socket_but_warning_does_not() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+
+    slack.disconnect("warning").await;
+    let warning = next_json(&mut ws).await;
+    assert_eq!(warning["reason"], "warning");
+    assert!(warning["debug_info"]["host"].is_string());
+    assert_eq!(slack.live_sockets(), 1);
+
+    slack.disconnect("refresh_requested").await;
+    let frame = next_json(&mut ws).await;
+    assert_eq!(frame["type"], "disconnect");
+    assert_eq!(frame["reason"], "refresh_requested");
+    assert_eq!(slack.live_sockets(), 0);
+    // The emulator closes the socket without the client doing anything.
+    let end = tokio::time::timeout(WAIT, ws.next())
+        .await
+        .expect("socket closes");
+    assert!(
+        matches!(end, Some(Ok(WsMessage::Close(_))) | None),
+        "{end:?}"
+    );
+}
+
+#[tokio::test]
+async fn drop_sockets_cuts_the_connection_without_a_close_frame() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    slack.drop_sockets().await;
+    let end = tokio::time::timeout(WAIT, ws.next())
+        .await
+        .expect("socket ends");
+    assert!(!matches!(end, Some(Ok(WsMessage::Close(_)))), "{end:?}");
+    assert!(matches!(end, None | Some(Err(_))), "{end:?}");
+    slack
+        .wait_until(WAIT, |s| s.live_sockets() == 0)
+        .await
+        .unwrap();
+
+    // Envelopes sent while nothing is connected wait for the next socket.
+    let id = slack
+        .event(json!({"type": "app_home_opened", "user": "U0ALICE"}))
+        .await
+        .unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    assert_eq!(next_json(&mut ws).await["envelope_id"], id.as_str());
+}
+
+#[tokio::test]
+async fn unacked_envelopes_are_redelivered_with_retry_attempt() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    slack.redeliver_unacked_after(Duration::from_millis(50));
+    let id = slack
+        .event(json!({"type": "app_home_opened", "user": "U0ALICE"}))
+        .await
+        .unwrap();
+    let first = next_json(&mut ws).await;
+    assert_eq!(first["retry_attempt"], 0);
+    assert_eq!(first["retry_reason"], "");
+    let second = next_json(&mut ws).await;
+    assert_eq!(second["envelope_id"], id.as_str());
+    assert_eq!(second["retry_attempt"], 1);
+    assert_eq!(second["retry_reason"], "timeout");
+    ack(&mut ws, json!({"envelope_id": id})).await;
+    slack.wait_ack(&id, WAIT).await.unwrap();
+
+    slack.resend(&id).await.unwrap();
+    let third = next_json(&mut ws).await;
+    assert_eq!(third["retry_attempt"], 2);
+    assert!(slack.resend("no-such-envelope").await.is_err());
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let slack = Emulator::start().await.unwrap();
+    slack.rate_limit_next("chat.postMessage", 7);
+    let token = slack.bot_token();
+    let (status, head, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        Some(&token),
+        "application/json",
+        r#"{"channel":"C1","text":"x"}"#,
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert!(head.contains("retry-after: 7"), "{head}");
+    assert_eq!(body, json!({"ok": false, "error": "ratelimited"}));
+
+    slack.rate_limit_next("chat.postMessage", 3);
+    let (client, token) = client(&slack);
+    let req = SlackApiChatPostMessageRequest::new(
+        "C1".into(),
+        SlackMessageContent::new().with_text("x".into()),
+    );
+    match client.open_session(&token).chat_post_message(&req).await {
+        Err(SlackClientError::RateLimitError(e)) => {
+            assert_eq!(e.retry_after, Some(Duration::from_secs(3)))
+        }
+        other => panic!("{other:?}"),
+    }
+    client
+        .open_session(&token)
+        .chat_post_message(&req)
+        .await
+        .unwrap();
+    let calls = slack.calls_to("chat.postMessage");
+    assert_eq!(
+        calls.iter().map(|c| c.ok).collect::<Vec<_>>(),
+        [false, false, true]
+    );
+    assert_eq!(calls[0].error.as_deref(), Some("ratelimited"));
+}
+
+#[tokio::test]
+async fn scripted_and_natural_errors() {
+    let slack = Emulator::start().await.unwrap();
+    let (client, token) = client(&slack);
+    let session = client.open_session(&token);
+    let post = |channel: &str| {
+        SlackApiChatPostMessageRequest::new(
+            channel.into(),
+            SlackMessageContent::new().with_text("hi".into()),
+        )
+    };
+    slack.fail_next_n("chat.postMessage", "internal_error", 2);
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("C1")).await),
+        "internal_error"
+    );
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("C1")).await),
+        "internal_error"
+    );
+    session.chat_post_message(&post("C1")).await.unwrap();
+
+    slack.archive_channel("C2");
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("C2")).await),
+        "is_archived"
+    );
+    slack.remove_channel("C3");
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("C3")).await),
+        "channel_not_found"
+    );
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("nope")).await),
+        "channel_not_found"
+    );
+
+    slack.set_bot_member("C4", false);
+    assert_eq!(
+        api_error_code(session.chat_post_message(&post("C4")).await),
+        "not_in_channel"
+    );
+    session
+        .conversations_join(&SlackApiConversationsJoinRequest::new("C4".into()))
+        .await
+        .unwrap();
+    session.chat_post_message(&post("C4")).await.unwrap();
+    assert_eq!(slack.messages("C4").len(), 1);
+    let errors: Vec<_> = slack
+        .calls()
+        .iter()
+        .filter_map(|c| c.error.clone())
+        .collect();
+    assert_eq!(errors.len(), 6, "{errors:?}");
+}
+
+#[tokio::test]
+async fn triggers_work_once_and_expire_after_three_seconds() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let id = slack
+        .slash_command("/incident", "declare", "U0ALICE", "C0PAAS")
+        .await
+        .unwrap();
+    let trigger = next_json(&mut ws).await["payload"]["trigger_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(slack.trigger_of(&id).as_deref(), Some(trigger.as_str()));
+    let view =
+        json!({"type": "modal", "title": {"type": "plain_text", "text": "Declare"}, "blocks": []});
+
+    let opened = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": trigger, "view": view}),
+    )
+    .await;
+    assert_eq!(opened["ok"], true, "{opened}");
+    assert!(opened["view"]["hash"].is_string());
+    assert_eq!(
+        slack.views()[0].trigger_id.as_deref(),
+        Some(trigger.as_str())
+    );
+    let reused = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": trigger, "view": view}),
+    )
+    .await;
+    assert_eq!(reused["error"], "exchanged_trigger_id");
+
+    let late = slack.new_trigger();
+    slack.expire_triggers();
+    let expired = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": late, "view": view}),
+    )
+    .await;
+    assert_eq!(expired["error"], "expired_trigger_id");
+    let unknown = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": "1.2.3", "view": view}),
+    )
+    .await;
+    assert_eq!(unknown["error"], "invalid_trigger_id");
+    assert_eq!(slack.views().len(), 1);
+}
+
+#[tokio::test]
+async fn block_kit_limits_are_enforced() {
+    let slack = Emulator::start().await.unwrap();
+    let section =
+        |text: String| json!({"type": "section", "text": {"type": "mrkdwn", "text": text}});
+    let too_many: Vec<Value> = (0..51).map(|i| section(format!("{i}"))).collect();
+    let r = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "blocks": too_many}),
+    )
+    .await;
+    assert_eq!(r["error"], "invalid_blocks", "{r}");
+    let fifty: Vec<Value> = (0..50).map(|i| section(format!("{i}"))).collect();
+    assert_eq!(
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "blocks": fifty})
+        )
+        .await["ok"],
+        true
+    );
+
+    let r = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "blocks": [section("x".repeat(3001))]}),
+    )
+    .await;
+    assert_eq!(r["error"], "invalid_blocks");
+    assert!(
+        r["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("/blocks/0/text/text"),
+        "{r}"
+    );
+    assert_eq!(
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "blocks": [section("x".repeat(3000))]})
+        )
+        .await["ok"],
+        true
+    );
+
+    let header =
+        json!([{"type": "header", "text": {"type": "plain_text", "text": "h".repeat(151)}}]);
+    assert_eq!(
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "blocks": header})
+        )
+        .await["error"],
+        "invalid_blocks"
+    );
+    let button = json!([{"type": "actions", "elements": [{"type": "button", "action_id": "a",
+        "text": {"type": "plain_text", "text": "b".repeat(76)}}]}]);
+    assert_eq!(
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "blocks": button})
+        )
+        .await["error"],
+        "invalid_blocks"
+    );
+    let long_id = json!([{"type": "divider", "block_id": "i".repeat(256)}]);
+    assert_eq!(
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "blocks": long_id})
+        )
+        .await["error"],
+        "invalid_blocks"
+    );
+    let r = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "text": "t".repeat(40_001)}),
+    )
+    .await;
+    assert_eq!(r["error"], "msg_too_long");
+    assert_eq!(
+        api(&slack, "chat.postMessage", json!({"channel": "C1"})).await["error"],
+        "no_text"
+    );
+
+    let title = json!({"type": "modal", "title": {"type": "plain_text", "text": "t".repeat(25)}, "blocks": []});
+    let r = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": slack.new_trigger(), "view": title}),
+    )
+    .await;
+    assert_eq!(r["error"], "invalid_arguments");
+    assert!(
+        r["response_metadata"]["messages"][0]
+            .as_str()
+            .unwrap()
+            .contains("/view/title/text"),
+        "{r}"
+    );
+    let many: Vec<Value> = (0..101).map(|_| json!({"type": "divider"})).collect();
+    let home = json!({"type": "home", "blocks": many});
+    assert_eq!(
+        api(
+            &slack,
+            "views.publish",
+            json!({"user_id": "U0ALICE", "view": home})
+        )
+        .await["error"],
+        "invalid_arguments"
+    );
+    assert!(slack.home("U0ALICE").is_none());
+}
+
+#[tokio::test]
+async fn topics_are_limited_to_250_characters_and_read_back() {
+    let slack = Emulator::start().await.unwrap();
+    let (client, token) = client(&slack);
+    let session = client.open_session(&token);
+    let long = SlackApiConversationsSetTopicRequest::new("C0PAAS".into(), "x".repeat(251));
+    assert_eq!(
+        api_error_code(session.conversations_set_topic(&long).await),
+        "too_long"
+    );
+    let topic = format!("On call: <@U0ALICE> {}", "é".repeat(200));
+    session
+        .conversations_set_topic(&SlackApiConversationsSetTopicRequest::new(
+            "C0PAAS".into(),
+            topic.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(slack.topic("C0PAAS"), topic);
+    let info = session
+        .conversations_info(&SlackApiConversationsInfoRequest::new("C0PAAS".into()))
+        .await
+        .unwrap();
+    let shown = info.channel.topic.unwrap();
+    assert_eq!(shown.value, topic);
+    assert_eq!(shown.creator.unwrap().0, BOT_USER_ID);
+    assert_eq!(slack.calls_to("conversations.setTopic").len(), 2);
+
+    slack.set_topic_by_person("C0PAAS", "hands off");
+    let info = session
+        .conversations_info(&SlackApiConversationsInfoRequest::new("C0PAAS".into()))
+        .await
+        .unwrap();
+    let shown = info.channel.topic.unwrap();
+    assert_eq!(shown.value, "hands off");
+    assert_ne!(shown.creator.unwrap().0, BOT_USER_ID);
+}
+
+#[tokio::test]
+async fn typed_web_api_responses_deserialise() {
+    let slack = Emulator::start().await.unwrap();
+    slack.add_user("U0ALICE", "alice", "America/New_York");
+    let (client, token) = client(&slack);
+    let session = client.open_session(&token);
+    let content = SlackMessageContent::new().with_text("INC-1 declared".into());
+    let posted = session
+        .chat_post_message(&SlackApiChatPostMessageRequest::new(
+            "C0PAAS".into(),
+            content.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(posted.channel.0, "C0PAAS");
+    assert_eq!(posted.message.origin.ts, posted.ts);
+
+    let mut reply = SlackApiChatPostMessageRequest::new("C0PAAS".into(), content.clone());
+    reply.thread_ts = Some(posted.ts.clone());
+    let reply = session.chat_post_message(&reply).await.unwrap();
+    assert!(reply.ts.0 > posted.ts.0, "ts increase");
+    assert_eq!(slack.thread("C0PAAS", &posted.ts.0).len(), 1);
+    assert_eq!(slack.messages("C0PAAS").len(), 1);
+
+    let edit = SlackMessageContent::new().with_text("INC-1 resolved".into());
+    session
+        .chat_update(&SlackApiChatUpdateRequest::new(
+            "C0PAAS".into(),
+            edit,
+            posted.ts.clone(),
+        ))
+        .await
+        .unwrap();
+    let stored = slack.message("C0PAAS", &posted.ts.0).unwrap();
+    assert!(stored.edited);
+    assert_eq!(stored.text, "INC-1 resolved");
+
+    session
+        .chat_post_ephemeral(&SlackApiChatPostEphemeralRequest::new(
+            "C0PAAS".into(),
+            "U0ALICE".into(),
+            content.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(slack.ephemerals("C0PAAS", "U0ALICE").len(), 1);
+    let link = session
+        .chat_get_permalink(&SlackApiChatGetPermalinkRequest::new(
+            "C0PAAS".into(),
+            posted.ts.clone(),
+        ))
+        .await
+        .unwrap();
+    assert!(link.permalink.to_string().contains("/archives/C0PAAS/p"));
+
+    let dm = session
+        .chat_post_message(&SlackApiChatPostMessageRequest::new(
+            "U0ALICE".into(),
+            content,
+        ))
+        .await
+        .unwrap();
+    assert!(dm.channel.0.starts_with('D'));
+    assert_eq!(slack.dms("U0ALICE").len(), 1);
+
+    let user = session
+        .users_info(&SlackApiUsersInfoRequest::new("U0ALICE".into()))
+        .await
+        .unwrap();
+    assert_eq!(user.user.tz.as_deref(), Some("America/New_York"));
+    let auth = session.auth_test().await.unwrap();
+    assert_eq!(auth.user_id.0, BOT_USER_ID);
+
+    let home: SlackView = serde_json::from_value(json!({"type": "home", "blocks": []})).unwrap();
+    session
+        .views_publish(&SlackApiViewsPublishRequest::new("U0ALICE".into(), home))
+        .await
+        .unwrap();
+    assert!(slack.home("U0ALICE").is_some());
+    session
+        .reactions_add(&SlackApiReactionsAddRequest::new(
+            "C0PAAS".into(),
+            SlackReactionName("eyes".into()),
+            posted.ts.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        slack.message("C0PAAS", &posted.ts.0).unwrap().reactions,
+        ["eyes"]
+    );
+}
+
+#[tokio::test]
+async fn form_query_and_malformed_requests() {
+    let slack = Emulator::start().await.unwrap();
+    let token = slack.bot_token();
+    let form = "channel=C1&text=hello&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D";
+    let (_, _, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        Some(&token),
+        "application/x-www-form-urlencoded",
+        form,
+    )
+    .await;
+    assert_eq!(body["ok"], true, "{body}");
+    assert_eq!(slack.messages("C1")[0].blocks, json!([{"type": "divider"}]));
+    let (_, _, body) = http(
+        &slack,
+        "GET",
+        "/api/conversations.info?channel=C1",
+        Some(&token),
+        "text/plain",
+        "",
+    )
+    .await;
+    assert_eq!(body["channel"]["id"], "C1");
+    let (status, _, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        Some(&token),
+        "application/json",
+        "{not json",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["error"], "invalid_arguments");
+    let (_, _, body) = http(
+        &slack,
+        "POST",
+        "/api//chat.postMessage",
+        Some(&token),
+        "application/json",
+        r#"{"channel":"C1","text":"x"}"#,
+    )
+    .await;
+    assert_eq!(
+        body["ok"], true,
+        "a trailing slash on the base URL still works"
+    );
+
+    let (_, _, group) = http(
+        &slack,
+        "POST",
+        "/api/usergroups.users.update",
+        Some(&token),
+        "application/json",
+        r#"{"usergroup":"S0ONCALL","users":"U0ALICE,U0BOB"}"#,
+    )
+    .await;
+    assert_eq!(group["usergroup"]["users"], json!(["U0ALICE", "U0BOB"]));
+    assert_eq!(slack.usergroup_members("S0ONCALL"), ["U0ALICE", "U0BOB"]);
+
+    let (_, _, url) = http(
+        &slack,
+        "POST",
+        "/api/files.getUploadURLExternal",
+        Some(&token),
+        "application/x-www-form-urlencoded",
+        "filename=report.md&length=5",
+    )
+    .await;
+    let upload = url["upload_url"].as_str().unwrap();
+    let path = upload.split_once(&format!("{}", slack.port())).unwrap().1;
+    http(
+        &slack,
+        "POST",
+        path,
+        None,
+        "application/octet-stream",
+        "# INC",
+    )
+    .await;
+    let done = api(
+        &slack,
+        "files.completeUploadExternal",
+        json!({"files": [{"id": url["file_id"], "title": "Report"}], "channel_id": "C1"}),
+    )
+    .await;
+    assert_eq!(done["ok"], true, "{done}");
+    let files = slack.files();
+    assert_eq!(
+        (files[0].content.as_slice(), files[0].title.as_str()),
+        (b"# INC".as_slice(), "Report")
+    );
+    assert_eq!(files[0].channels, ["C1"]);
+}
+
+#[tokio::test]
+async fn modal_actions_and_closes_parse_and_retries_stop_at_three() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut ws, _) = connect_socket(&slack).await;
+    slack.wait_for_socket(WAIT).await.unwrap();
+    let view = json!({"type": "modal", "title": {"type": "plain_text", "text": "Update"}, "notify_on_close": true,
+        "blocks": [{"type": "actions", "block_id": "b", "elements": [
+            {"type": "button", "action_id": "more", "text": {"type": "plain_text", "text": "More"}}]}]});
+    let opened = api(
+        &slack,
+        "views.open",
+        json!({"trigger_id": slack.new_trigger(), "view": view}),
+    )
+    .await;
+    let view_id = opened["view"]["id"].as_str().unwrap().to_owned();
+    let clicked = slack
+        .block_action_in_view("U0ALICE", &view_id, "more", "x")
+        .await
+        .unwrap();
+    let closed = slack.view_closed("U0ALICE", &view_id).await.unwrap();
+    for id in [&clicked, &closed] {
+        let frame = next_json(&mut ws).await;
+        assert_eq!(frame["envelope_id"], id.as_str());
+        let Frame::Envelope(env) = envelope::parse(&frame.to_string()) else {
+            panic!("unreadable: {frame}");
+        };
+        assert!(matches!(env.inbound, Inbound::Interaction(_)), "{frame}");
+        ack(&mut ws, json!({"envelope_id": id})).await;
+    }
+
+    slack.redeliver_unacked_after(Duration::from_millis(10));
+    let id = slack
+        .event(json!({"type": "app_home_opened", "user": "U0ALICE"}))
+        .await
+        .unwrap();
+    for attempt in 0..=3 {
+        let frame = next_json(&mut ws).await;
+        assert_eq!(frame["envelope_id"], id.as_str());
+        assert_eq!(frame["retry_attempt"], attempt);
+    }
+    assert_eq!(slack.envelope(&id).unwrap()["retry_attempt"], 3);
+}
