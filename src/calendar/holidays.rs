@@ -44,5 +44,9 @@ pub fn bank_holidays(division: Division) -> &'static [NaiveDate] {
 
 /// The last date the feed knows about: holidays after it are unknown.
 pub fn known_until() -> Option<NaiveDate> {
-    feed().values().filter_map(|d| d.iter().max()).min().copied()
+    feed()
+        .values()
+        .filter_map(|d| d.iter().max())
+        .min()
+        .copied()
 }

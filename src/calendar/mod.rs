@@ -8,7 +8,9 @@ mod tests;
 pub use holidays::known_until;
 
 use crate::policy::{Hours, PolicyDuration, TimeRange};
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
@@ -36,7 +38,12 @@ impl Calendar {
             .chain(&hours.extra_holidays)
             .copied()
             .collect();
-        Calendar { tz, working, in_hours: hours.in_hours, holidays }
+        Calendar {
+            tz,
+            working,
+            in_hours: hours.in_hours,
+            holidays,
+        }
     }
 
     pub fn tz(&self) -> Tz {
@@ -83,7 +90,10 @@ impl Calendar {
             LocalResult::None => {
                 // Read with the offset in force before the gap; a day earlier
                 // is safely before it (no zone changes offset twice a day).
-                let before = self.tz.offset_from_utc_datetime(&(local - Duration::days(1))).fix();
+                let before = self
+                    .tz
+                    .offset_from_utc_datetime(&(local - Duration::days(1)))
+                    .fix();
                 Utc.from_utc_datetime(&(local - before))
             }
         }
@@ -113,11 +123,16 @@ impl Calendar {
 
     pub fn is_in_hours(&self, instant: DateTime<Utc>) -> bool {
         let date = self.local(instant).date_naive();
-        self.in_hours_span(date).is_some_and(|(a, b)| a <= instant && instant < b)
+        self.in_hours_span(date)
+            .is_some_and(|(a, b)| a <= instant && instant < b)
     }
 
     /// The in-hours spans overlapping `[from, to)`, clipped to it.
-    pub fn in_hours_spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    pub fn in_hours_spans(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
         let mut out = Vec::new();
         let mut date = self.local(from).date_naive();
         let last = self.local(to).date_naive();

@@ -17,8 +17,17 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn hours(division: Division, extra: Vec<NaiveDate>) -> Hours {
     Hours {
-        working_days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri],
-        in_hours: TimeRange { start: t(9, 0), end: t(17, 0) },
+        working_days: vec![
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ],
+        in_hours: TimeRange {
+            start: t(9, 0),
+            end: t(17, 0),
+        },
         bank_holidays: division,
         extra_holidays: extra,
     }
@@ -59,22 +68,46 @@ fn divisions_differ_and_extra_holidays_count() {
 fn instants_across_spring_forward_gaps() {
     let cal = london();
     // 01:30 on 2026-03-29 does not exist in London; it is read as 02:30 BST.
-    assert_eq!(cal.instant(d(2026, 3, 29), t(1, 30)), utc("2026-03-29T01:30:00Z"));
-    assert_eq!(cal.instant(d(2027, 3, 28), t(1, 0)), utc("2027-03-28T01:00:00Z"));
+    assert_eq!(
+        cal.instant(d(2026, 3, 29), t(1, 30)),
+        utc("2026-03-29T01:30:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2027, 3, 28), t(1, 0)),
+        utc("2027-03-28T01:00:00Z")
+    );
     assert_eq!(cal.local(cal.instant(d(2027, 3, 28), t(1, 0))).hour(), 2);
     // Either side of the gap is ordinary.
-    assert_eq!(cal.instant(d(2026, 3, 29), t(0, 59)), utc("2026-03-29T00:59:00Z"));
-    assert_eq!(cal.instant(d(2026, 3, 29), t(9, 0)), utc("2026-03-29T08:00:00Z"));
+    assert_eq!(
+        cal.instant(d(2026, 3, 29), t(0, 59)),
+        utc("2026-03-29T00:59:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2026, 3, 29), t(9, 0)),
+        utc("2026-03-29T08:00:00Z")
+    );
 }
 
 #[test]
 fn instants_in_autumn_folds_take_the_earlier() {
     let cal = london();
     // 01:30 on 2026-10-25 happens at 00:30 UTC (BST) and 01:30 UTC (GMT).
-    assert_eq!(cal.instant(d(2026, 10, 25), t(1, 30)), utc("2026-10-25T00:30:00Z"));
-    assert_eq!(cal.instant(d(2027, 10, 31), t(1, 0)), utc("2027-10-31T00:00:00Z"));
-    assert_eq!(cal.instant(d(2026, 10, 26), t(9, 0)), utc("2026-10-26T09:00:00Z"));
-    assert_eq!(cal.instant(d(2026, 10, 23), t(9, 0)), utc("2026-10-23T08:00:00Z"));
+    assert_eq!(
+        cal.instant(d(2026, 10, 25), t(1, 30)),
+        utc("2026-10-25T00:30:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2027, 10, 31), t(1, 0)),
+        utc("2027-10-31T00:00:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2026, 10, 26), t(9, 0)),
+        utc("2026-10-26T09:00:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2026, 10, 23), t(9, 0)),
+        utc("2026-10-23T08:00:00Z")
+    );
 }
 
 #[test]
@@ -82,7 +115,11 @@ fn in_hours_follows_wall_clock_through_dst() {
     let cal = london();
     // Friday before the spring change (GMT) and Monday after it (BST).
     assert!(cal.is_in_hours(utc("2026-03-27T09:00:00Z")));
-    assert!(!cal.is_in_hours(utc("2026-03-30T08:00:00Z").checked_sub_signed(Duration::minutes(1)).unwrap()));
+    assert!(!cal.is_in_hours(
+        utc("2026-03-30T08:00:00Z")
+            .checked_sub_signed(Duration::minutes(1))
+            .unwrap()
+    ));
     assert!(cal.is_in_hours(utc("2026-03-30T08:00:00Z")));
     assert!(!cal.is_in_hours(utc("2026-03-30T16:00:00Z")));
     // Weekends and bank holidays are never in hours.
@@ -97,9 +134,15 @@ fn next_boundary_skips_weekends_and_holidays() {
     let thu = utc("2026-12-24T16:00:00Z");
     let five = cal.next_in_hours_boundary(thu);
     assert_eq!(five, utc("2026-12-24T17:00:00Z"));
-    assert_eq!(cal.next_in_hours_boundary(five), utc("2026-12-29T09:00:00Z"));
+    assert_eq!(
+        cal.next_in_hours_boundary(five),
+        utc("2026-12-29T09:00:00Z")
+    );
     // Strictly after: asking at 09:00 gives 17:00.
-    assert_eq!(cal.next_in_hours_boundary(utc("2026-12-29T09:00:00Z")), utc("2026-12-29T17:00:00Z"));
+    assert_eq!(
+        cal.next_in_hours_boundary(utc("2026-12-29T09:00:00Z")),
+        utc("2026-12-29T17:00:00Z")
+    );
 }
 
 #[test]
@@ -121,16 +164,34 @@ fn business_day_arithmetic() {
     let one = PolicyDuration::BusinessDays(1);
     let two = PolicyDuration::BusinessDays(2);
     // Friday 10:00 + 1 business day = Monday 10:00.
-    assert_eq!(cal.add(utc("2026-11-20T10:00:00Z"), one), utc("2026-11-23T10:00:00Z"));
+    assert_eq!(
+        cal.add(utc("2026-11-20T10:00:00Z"), one),
+        utc("2026-11-23T10:00:00Z")
+    );
     // Thursday before Christmas + 2 = Wednesday 30 Dec (25th and 28th are holidays).
-    assert_eq!(cal.add(utc("2026-12-24T15:00:00Z"), two), utc("2026-12-30T15:00:00Z"));
+    assert_eq!(
+        cal.add(utc("2026-12-24T15:00:00Z"), two),
+        utc("2026-12-30T15:00:00Z")
+    );
     // Declared on a Saturday: the next working day is Monday.
-    assert_eq!(cal.add(utc("2026-11-21T11:00:00Z"), one), utc("2026-11-23T11:00:00Z"));
+    assert_eq!(
+        cal.add(utc("2026-11-21T11:00:00Z"), one),
+        utc("2026-11-23T11:00:00Z")
+    );
     // Time of day is kept as wall-clock across the October change (BST -> GMT).
-    assert_eq!(cal.add(utc("2026-10-23T09:00:00Z"), one), utc("2026-10-26T10:00:00Z"));
+    assert_eq!(
+        cal.add(utc("2026-10-23T09:00:00Z"), one),
+        utc("2026-10-26T10:00:00Z")
+    );
     // Good Friday and Easter Monday 2027 are both skipped.
-    assert_eq!(cal.add(utc("2027-03-25T12:00:00Z"), one), utc("2027-03-30T11:00:00Z"));
+    assert_eq!(
+        cal.add(utc("2027-03-25T12:00:00Z"), one),
+        utc("2027-03-30T11:00:00Z")
+    );
     // Fixed durations are plain addition, even across DST.
     let h = PolicyDuration::Fixed(Duration::hours(1));
-    assert_eq!(cal.add(utc("2026-03-29T00:30:00Z"), h), utc("2026-03-29T01:30:00Z"));
+    assert_eq!(
+        cal.add(utc("2026-03-29T00:30:00Z"), h),
+        utc("2026-03-29T01:30:00Z")
+    );
 }

@@ -11,7 +11,9 @@ pub fn parse_time(raw: &str) -> Result<NaiveTime, String> {
     let well_formed = t.len() == 5 && t.as_bytes()[2] == b':';
     match NaiveTime::parse_from_str(t, "%H:%M") {
         Ok(time) if well_formed => Ok(time),
-        _ => Err(format!("`{raw}` is not a time of day: use 24-hour HH:MM, e.g. \"09:00\"")),
+        _ => Err(format!(
+            "`{raw}` is not a time of day: use 24-hour HH:MM, e.g. \"09:00\""
+        )),
     }
 }
 
@@ -24,7 +26,11 @@ pub fn parse_weekday(raw: &str) -> Result<Weekday, String> {
         "fri" | "friday" => Weekday::Fri,
         "sat" | "saturday" => Weekday::Sat,
         "sun" | "sunday" => Weekday::Sun,
-        _ => return Err(format!("`{raw}` is not a day: use mon, tue, wed, thu, fri, sat or sun")),
+        _ => {
+            return Err(format!(
+                "`{raw}` is not a day: use mon, tue, wed, thu, fri, sat or sun"
+            ))
+        }
     };
     Ok(day)
 }
@@ -40,10 +46,13 @@ pub struct TimeRange {
 
 impl TimeRange {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let (a, b) = raw
-            .split_once('-')
-            .ok_or_else(|| format!("`{raw}` is not a time range: use HH:MM-HH:MM, e.g. \"09:00-17:00\""))?;
-        let range = TimeRange { start: parse_time(a)?, end: parse_time(b)? };
+        let (a, b) = raw.split_once('-').ok_or_else(|| {
+            format!("`{raw}` is not a time range: use HH:MM-HH:MM, e.g. \"09:00-17:00\"")
+        })?;
+        let range = TimeRange {
+            start: parse_time(a)?,
+            end: parse_time(b)?,
+        };
         if !range.runs_to_midnight() && range.end <= range.start {
             return Err(format!(
                 "`{raw}` ends before it starts: a range stays within one day (split overnight cover at 00:00)"
@@ -59,7 +68,11 @@ impl TimeRange {
     /// Minutes since midnight of both ends, the end as 1440 for midnight.
     pub fn minutes(&self) -> (u32, u32) {
         let m = |t: NaiveTime| t.signed_duration_since(NaiveTime::MIN).num_minutes() as u32;
-        let end = if self.runs_to_midnight() { 1440 } else { m(self.end) };
+        let end = if self.runs_to_midnight() {
+            1440
+        } else {
+            m(self.end)
+        };
         (m(self.start), end)
     }
 
@@ -72,7 +85,12 @@ impl TimeRange {
 
 impl fmt::Display for TimeRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.start.format("%H:%M"), self.end.format("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
     }
 }
 
@@ -149,7 +167,10 @@ mod tests {
 
     #[test]
     fn times_and_ranges() {
-        assert_eq!(parse_time("09:00").unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+        assert_eq!(
+            parse_time("09:00").unwrap(),
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+        );
         for bad in ["9:00", "24:00", "09:00:00", "nine", "09.00"] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }

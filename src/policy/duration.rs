@@ -125,7 +125,10 @@ impl<'de> Deserialize<'de> for PolicyDuration {
 /// interval cannot sensibly be "1 business day").
 pub fn fixed<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let raw = String::deserialize(d)?;
-    match raw.parse::<PolicyDuration>().map_err(serde::de::Error::custom)? {
+    match raw
+        .parse::<PolicyDuration>()
+        .map_err(serde::de::Error::custom)?
+    {
         PolicyDuration::Fixed(d) => Ok(d),
         PolicyDuration::BusinessDays(_) => Err(serde::de::Error::custom(format!(
             "`{raw}` must be a fixed length such as \"30m\" or \"11h\", not business days"
@@ -142,7 +145,10 @@ mod tests {
         let p = |s: &str| s.parse::<PolicyDuration>();
         assert_eq!(p("20m"), Ok(PolicyDuration::Fixed(Duration::minutes(20))));
         assert_eq!(p("1h"), Ok(PolicyDuration::Fixed(Duration::hours(1))));
-        assert_eq!(p("2h30m"), Ok(PolicyDuration::Fixed(Duration::minutes(150))));
+        assert_eq!(
+            p("2h30m"),
+            Ok(PolicyDuration::Fixed(Duration::minutes(150)))
+        );
         assert_eq!(p("7d"), Ok(PolicyDuration::Fixed(Duration::days(7))));
         assert_eq!(p("1 business day"), Ok(PolicyDuration::BusinessDays(1)));
         assert_eq!(p("2 business days"), Ok(PolicyDuration::BusinessDays(2)));
@@ -150,14 +156,37 @@ mod tests {
 
     #[test]
     fn rejects_malformed_durations() {
-        for bad in ["", "m", "20", "20s", "30m2h", "1h1h", "0m", "-5m", "h1", "0 business days", "x business days", "1 day"] {
-            assert!(bad.parse::<PolicyDuration>().is_err(), "{bad:?} was accepted");
+        for bad in [
+            "",
+            "m",
+            "20",
+            "20s",
+            "30m2h",
+            "1h1h",
+            "0m",
+            "-5m",
+            "h1",
+            "0 business days",
+            "x business days",
+            "1 day",
+        ] {
+            assert!(
+                bad.parse::<PolicyDuration>().is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 
     #[test]
     fn displays_in_the_file_notation() {
-        for s in ["20m", "2h30m", "7d", "1d2h", "1 business day", "2 business days"] {
+        for s in [
+            "20m",
+            "2h30m",
+            "7d",
+            "1d2h",
+            "1 business day",
+            "2 business days",
+        ] {
             assert_eq!(s.parse::<PolicyDuration>().unwrap().to_string(), s);
         }
     }

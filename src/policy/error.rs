@@ -7,9 +7,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("{}", invalid_text(key, *line, message))]
-    Invalid { key: String, line: Option<usize>, message: String },
+    Invalid {
+        key: String,
+        line: Option<usize>,
+        message: String,
+    },
     #[error("cannot read policy file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 fn invalid_text(key: &str, line: Option<usize>, message: &str) -> String {
@@ -20,8 +27,16 @@ fn invalid_text(key: &str, line: Option<usize>, message: &str) -> String {
 }
 
 impl PolicyError {
-    pub fn invalid(key: impl Into<String>, line: Option<usize>, message: impl fmt::Display) -> Self {
-        PolicyError::Invalid { key: key.into(), line, message: message.to_string() }
+    pub fn invalid(
+        key: impl Into<String>,
+        line: Option<usize>,
+        message: impl fmt::Display,
+    ) -> Self {
+        PolicyError::Invalid {
+            key: key.into(),
+            line,
+            message: message.to_string(),
+        }
     }
 
     /// From a serde error wrapped with the key path it happened at.
@@ -38,7 +53,10 @@ impl PolicyError {
 fn clean_path(path: &str) -> String {
     let cleaned: Vec<&str> = path
         .split('.')
-        .map(|seg| seg.strip_prefix("$__serde_spanned_private_value").unwrap_or(seg))
+        .map(|seg| {
+            seg.strip_prefix("$__serde_spanned_private_value")
+                .unwrap_or(seg)
+        })
         .collect();
     let joined = cleaned.join(".").replace(".[", "[").replace("..", ".");
     let trimmed = joined.trim_matches('.');
@@ -52,7 +70,11 @@ fn clean_path(path: &str) -> String {
 /// 1-based line number of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -61,15 +83,25 @@ mod tests {
 
     #[test]
     fn display_names_key_and_line() {
-        let e = PolicyError::invalid("rota[1].members", Some(12), "a rota needs at least one member");
-        assert_eq!(e.to_string(), "rota[1].members (line 12): a rota needs at least one member");
+        let e = PolicyError::invalid(
+            "rota[1].members",
+            Some(12),
+            "a rota needs at least one member",
+        );
+        assert_eq!(
+            e.to_string(),
+            "rota[1].members (line 12): a rota needs at least one member"
+        );
         let e = PolicyError::invalid("priority.P3", None, "missing");
         assert_eq!(e.to_string(), "priority.P3: missing");
     }
 
     #[test]
     fn spanned_segments_are_hidden() {
-        assert_eq!(clean_path("rota[0].members.$__serde_spanned_private_value[1]"), "rota[0].members[1]");
+        assert_eq!(
+            clean_path("rota[0].members.$__serde_spanned_private_value[1]"),
+            "rota[0].members[1]"
+        );
         assert_eq!(clean_path("."), "policy file");
         assert_eq!(line_of("a\nb\nc", 2), 2);
     }

@@ -55,7 +55,9 @@ struct RawRota {
 fn timezone<'de, D: Deserializer<'de>>(d: D) -> Result<chrono_tz::Tz, D::Error> {
     let raw = String::deserialize(d)?;
     raw.parse::<chrono_tz::Tz>().map_err(|_| {
-        serde::de::Error::custom(format!("`{raw}` is not an IANA time zone, e.g. \"Europe/London\""))
+        serde::de::Error::custom(format!(
+            "`{raw}` is not an IANA time zone, e.g. \"Europe/London\""
+        ))
     })
 }
 
@@ -64,7 +66,10 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         .map_err(|e| PolicyError::from_toml(text, e))?;
     let at = |span: std::ops::Range<usize>| Some(line_of(text, span.start));
 
-    let priorities = priorities(&raw.priority, text.find("[priority").map(|o| line_of(text, o)))?;
+    let priorities = priorities(
+        &raw.priority,
+        text.find("[priority").map(|o| line_of(text, o)),
+    )?;
 
     let mut rotas = Vec::new();
     let mut names = BTreeSet::new();
@@ -78,7 +83,10 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         return Err(PolicyError::invalid(
             "escalation_rota",
             at(raw.escalation_rota.span()),
-            format!("no rota is called `{escalation}` (rotas: {})", known.join(", ")),
+            format!(
+                "no rota is called `{escalation}` (rotas: {})",
+                known.join(", ")
+            ),
         ));
     }
 
@@ -118,7 +126,11 @@ fn rota(
         ));
     }
     if raw.members.get_ref().is_empty() {
-        return Err(PolicyError::invalid(key("members"), at(raw.members.span()), "a rota needs at least one member"));
+        return Err(PolicyError::invalid(
+            key("members"),
+            at(raw.members.span()),
+            "a rota needs at least one member",
+        ));
     }
     let handover = *raw.handover.get_ref();
     match (raw.rotation, handover.weekday) {
@@ -184,7 +196,9 @@ fn priorities(
                 return Err(PolicyError::invalid(
                     format!("priority.{key}"),
                     line,
-                    format!("`{key}` is not a priority: the tables are [priority.P1] to [priority.P4]"),
+                    format!(
+                        "`{key}` is not a priority: the tables are [priority.P1] to [priority.P4]"
+                    ),
                 ))
             }
         };
@@ -198,7 +212,10 @@ fn priorities(
         return Err(PolicyError::invalid(
             format!("priority.{first}"),
             line,
-            format!("every priority P1-P4 needs a [priority.Pn] table; missing {}", missing.join(", ")),
+            format!(
+                "every priority P1-P4 needs a [priority.Pn] table; missing {}",
+                missing.join(", ")
+            ),
         ));
     }
     Ok(out)

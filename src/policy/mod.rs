@@ -46,8 +46,10 @@ impl Policy {
     }
 
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| PolicyError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Policy::from_toml(&text)
     }
 
@@ -58,14 +60,21 @@ impl Policy {
     }
 
     pub fn rota(&self, name: &str) -> Option<&Rota> {
-        self.rotas.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+        self.rotas
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// For "no rota called `in-hour`; did you mean `in-hours`?".
     pub fn closest_rota_name(&self, name: &str) -> Option<&str> {
         self.rotas
             .iter()
-            .map(|r| (strsim::jaro_winkler(&name.to_lowercase(), &r.name.to_lowercase()), r.name.as_str()))
+            .map(|r| {
+                (
+                    strsim::jaro_winkler(&name.to_lowercase(), &r.name.to_lowercase()),
+                    r.name.as_str(),
+                )
+            })
             .filter(|(score, _)| *score >= 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, n)| n)

@@ -37,15 +37,22 @@ impl Handover {
         let mut words = raw.split_whitespace();
         let (first, second) = (words.next(), words.next());
         if words.next().is_some() {
-            return Err(format!("`{raw}` is not a handover: use \"mon 09:00\" (weekly) or \"09:00\" (daily)"));
+            return Err(format!(
+                "`{raw}` is not a handover: use \"mon 09:00\" (weekly) or \"09:00\" (daily)"
+            ));
         }
         match (first, second) {
             (Some(day), Some(time)) => Ok(Handover {
                 weekday: Some(days::parse_weekday(day)?),
                 time: days::parse_time(time)?,
             }),
-            (Some(time), None) => Ok(Handover { weekday: None, time: days::parse_time(time)? }),
-            _ => Err(format!("`{raw}` is not a handover: use \"mon 09:00\" (weekly) or \"09:00\" (daily)")),
+            (Some(time), None) => Ok(Handover {
+                weekday: None,
+                time: days::parse_time(time)?,
+            }),
+            _ => Err(format!(
+                "`{raw}` is not a handover: use \"mon 09:00\" (weekly) or \"09:00\" (daily)"
+            )),
         }
     }
 }
@@ -67,7 +74,10 @@ pub struct Window {
 
 impl Window {
     pub fn range(&self) -> TimeRange {
-        TimeRange { start: self.start, end: self.end }
+        TimeRange {
+            start: self.start,
+            end: self.end,
+        }
     }
 }
 
@@ -82,7 +92,11 @@ impl<'de> Deserialize<'de> for Window {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawWindow::deserialize(d)?;
         let days = DaySet::parse(&raw.days).map_err(de::Error::custom)?;
-        Ok(Window { days, start: raw.time.start, end: raw.time.end })
+        Ok(Window {
+            days,
+            start: raw.time.start,
+            end: raw.time.end,
+        })
     }
 }
 

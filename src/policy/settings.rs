@@ -39,7 +39,9 @@ fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
         out.push(day);
     }
     if out.is_empty() {
-        return Err(serde::de::Error::custom("at least one working day is needed"));
+        return Err(serde::de::Error::custom(
+            "at least one working day is needed",
+        ));
     }
     Ok(out)
 }
