@@ -84,6 +84,32 @@ impl Clock for ManualClock {
     }
 }
 
+/// The longest a sleeper trusts its timer: the wall clock is re-read at
+/// least this often, so a clock jump or a suspended VM cannot strand it.
+pub const RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits until the clock reads `due` or later, or `wake` fires (returns
+/// false then). Wakes early when a manual clock is moved.
+pub async fn sleep_until(
+    clock: &dyn Clock,
+    due: DateTime<Utc>,
+    wake: &tokio::sync::Notify,
+) -> bool {
+    let mut changes = clock.changes();
+    loop {
+        let now = clock.now();
+        if now >= due {
+            return true;
+        }
+        let wait = (due - now).to_std().unwrap_or_default().min(RECHECK);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = changes.changed() => {}
+            _ = wake.notified() => return false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,22 +3,28 @@
 //! reminders) takes `now` as an argument; adapters (Slack, storage,
 //! scheduler, health) sit around it.
 
-pub mod app;
-pub mod bot;
+// The pure core.
 pub mod calendar;
-pub mod cli;
 pub mod clock;
 pub mod command;
-pub mod emulator;
-pub mod health;
+pub mod deadline;
 pub mod ids;
 pub mod incident;
-pub mod metrics;
 pub mod policy;
 pub mod priority;
+pub mod reminders;
 pub mod rota;
+pub mod topic;
+pub mod views;
+
+// Adapters and the running app.
+pub mod app;
+pub mod bot;
+pub mod cli;
+pub mod emulator;
+pub mod health;
+pub mod metrics;
 pub mod settings;
 pub mod slack;
 pub mod store;
 pub mod telemetry;
-pub mod topic;

@@ -49,13 +49,10 @@ impl Metrics {
             envelopes.clone(),
         );
         // 0.1 ms .. ~3.3 s: an ack slower than Slack's 3 s window lands in +Inf.
-        let ack_latency = Histogram::new(
-            [
-                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                1.0, 2.0, 3.0,
-            ]
-            .into_iter(),
-        );
+        let ack_latency = Histogram::new([
+            0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+            2.0, 3.0,
+        ]);
         registry.register(
             "ack_latency_seconds",
             "Time from reading an envelope to sending its ack",

@@ -1,36 +1,33 @@
-//! Slash-command dispatch: one line per command to its handler.
+//! Slash-command dispatch: one line per command to its handler. A failure
+//! on our side still answers the person, and says nothing was changed.
 
 use super::{reply::ephemeral, Bot};
+use crate::ids::UserId;
 use serde_json::Value;
 use slack_morphism::prelude::*;
-
-const INCIDENT_USAGE: &str = "*/incident* — declare and run an incident\n\
-• `/incident declare [title]` — open the declare form\n\
-• `/incident list` — open incidents\n\
-• `/incident help` — this help";
-const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
-• `/oncall` — every rota now\n\
-• `/oncall help` — this help";
+use tracing::error;
 
 impl Bot {
     pub(super) async fn on_command(&self, event: SlackCommandEvent) -> Value {
-        let text = event.text.as_deref().unwrap_or("").trim();
-        match event.command.0.as_str() {
-            "/incident" => match text {
-                "" | "help" => ephemeral(INCIDENT_USAGE),
-                other => ephemeral(format!(
-                    "`{}` is not something I know yet.\n\n{INCIDENT_USAGE}",
-                    crate::bot::reply::escape(other)
-                )),
-            },
-            "/oncall" => match text {
-                "help" => ephemeral(ONCALL_USAGE),
-                _ => ephemeral(ONCALL_USAGE),
-            },
-            other => ephemeral(format!(
+        let text = event.text.as_deref().unwrap_or("").trim().to_owned();
+        let user = match UserId::parse(&event.user_id.0) {
+            Ok(user) => user,
+            Err(e) => return ephemeral(e),
+        };
+        let answer = match event.command.0.as_str() {
+            "/incident" => self.on_incident(&event, &user, &text).await,
+            "/oncall" => self.on_oncall(&user, &text).await,
+            other => Ok(ephemeral(format!(
                 "I do not handle `{}`: try `/incident help` or `/oncall help`.",
-                crate::bot::reply::escape(other)
-            )),
-        }
+                crate::slack::blocks::text::escape(other)
+            ))),
+        };
+        answer.unwrap_or_else(|e| {
+            error!(error = format!("{e:#}"), "command failed");
+            ephemeral(
+                "Something went wrong on our side and nothing was changed. \
+                 Please try again; if it keeps failing, tell the bot's maintainers.",
+            )
+        })
     }
 }

@@ -10,10 +10,3 @@ pub fn ephemeral(text: impl Into<String>) -> Value {
             .with_response_type(SlackMessageResponseType::Ephemeral);
     serde_json::to_value(response).expect("a reply always serialises")
 }
-
-/// Slack's escaping: `&`, `<` and `>` so echoed text cannot mention or link.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}

@@ -89,7 +89,7 @@ impl Emulator {
                 .get(channel)
                 .map(|all| {
                     all.iter()
-                        .filter(|m| m.thread_ts.as_ref().map_or(true, |t| *t == m.ts))
+                        .filter(|m| m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
                         .cloned()
                         .collect()
                 })

@@ -1,6 +1,7 @@
 //! The boundary with Slack: the only module that knows slack-morphism's
 //! connection and Web API types. Socket Mode in, Web API out.
 
+pub mod blocks;
 pub mod connect;
 pub mod envelope;
 pub mod socket;

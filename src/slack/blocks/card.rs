@@ -3,14 +3,11 @@
 
 use super::actions;
 use super::text::{escape_within, slack_date, truncate};
+use crate::deadline::NextDeadline;
 use crate::incident::{Incident, Status};
 use crate::policy::Policy;
 use crate::priority::Priority;
-use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
-
-/// The next deadline shown on the card, e.g. ("update due", instant).
-pub type NextDeadline = Option<(String, DateTime<Utc>)>;
 
 pub fn status_label(status: Status) -> &'static str {
     match status {
@@ -37,7 +34,7 @@ pub fn card_text(incident: &Incident) -> String {
     format!(
         "{}: {} ({})",
         incident.number,
-        escape_within(&incident.title, 150),
+        escape_within(incident.title.as_str(), 150),
         incident.priority
     )
 }
@@ -53,7 +50,10 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
     let mut fields = vec![
         md!("*Priority*\n{}", priority_label(policy, incident.priority)),
         md!("*Status*\n{}", status_label(incident.status)),
-        md!("*Engineering lead*\n{}", person(incident.engineering_lead.as_ref())),
+        md!(
+            "*Engineering lead*\n{}",
+            person(incident.engineering_lead.as_ref())
+        ),
         md!("*Comms lead*\n{}", person(incident.comms_lead.as_ref())),
         md!(
             "*Declared*\nby {} {}",
@@ -63,7 +63,9 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
     ];
     match (incident.resolved_at, next) {
         (Some(at), _) => fields.push(md!("*Closed*\n{}", slack_date(at, tz))),
-        (None, Some((what, at))) => fields.push(md!("*Next deadline*\n{} {}", what, slack_date(*at, tz))),
+        (None, Some((what, at))) => {
+            fields.push(md!("*Next deadline*\n{} {}", what, slack_date(*at, tz)))
+        }
         (None, None) => {}
     }
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
@@ -100,7 +102,9 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
 }
 
 fn button(action: &str, label: &str, value: &str) -> SlackBlockButtonElement {
-    SlackBlockButtonElement::new(action.into(), pt!(label)).with_value(value.to_owned())
+    SlackBlockButtonElement::new(pt!(label))
+        .with_action_id(action.into())
+        .with_value(value.to_owned())
 }
 
 fn confirm(title: &str, text: &str, yes: &str) -> SlackBlockConfirmItem {
@@ -108,10 +112,12 @@ fn confirm(title: &str, text: &str, yes: &str) -> SlackBlockConfirmItem {
 }
 
 fn buttons(incident: &Incident, n: &str) -> Vec<SlackActionBlockElement> {
-    let ack_label = if incident.engineering_lead.is_some() {
-        "Take engineering lead"
+    // While nobody has acknowledged, the first button acknowledges (and
+    // takes the lead if it is free); afterwards it takes a free lead.
+    let (ack_action, ack_label) = if incident.status == Status::Declared {
+        (actions::ACK, "Acknowledge")
     } else {
-        "Acknowledge"
+        (actions::TAKE_LEAD, "Take engineering lead")
     };
     let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Priority::ALL
         .iter()
@@ -121,11 +127,12 @@ fn buttons(incident: &Incident, n: &str) -> Vec<SlackActionBlockElement> {
         .iter()
         .find(|o| o.value.ends_with(incident.priority.as_str()))
         .cloned();
-    let mut select = SlackBlockStaticSelectElement::new(actions::PRIORITY.into())
+    let mut select = SlackBlockStaticSelectElement::new()
+        .with_action_id(actions::PRIORITY.into())
         .with_placeholder(pt!("Change priority"))
         .with_options(options);
     select.initial_option = current;
-    let mut ack = button(actions::ACK, ack_label, n);
+    let mut ack = button(ack_action, ack_label, n);
     if incident.status == Status::Declared {
         ack = ack.with_style(SlackBlockButtonStyle::Primary);
     }
@@ -135,18 +142,30 @@ fn buttons(incident: &Incident, n: &str) -> Vec<SlackActionBlockElement> {
         select.into(),
         button(actions::POST_UPDATE, "Post update", n).into(),
         button(actions::NOT_INCIDENT, "Not an incident", n)
-            .with_confirm(confirm("Not an incident?", "This closes the incident without the resolution checklist.", "Close it"))
+            .with_confirm(confirm(
+                "Not an incident?",
+                "This closes the incident without the resolution checklist.",
+                "Close it",
+            ))
             .into(),
         button(actions::RESOLVE, "Resolve", n)
             .with_style(SlackBlockButtonStyle::Primary)
-            .with_confirm(confirm("Resolve?", "This closes the incident and posts the resolution checklist.", "Resolve"))
+            .with_confirm(confirm(
+                "Resolve?",
+                "This closes the incident and posts the resolution checklist.",
+                "Resolve",
+            ))
             .into(),
     ];
     if !incident.cyber {
         elements.push(
             button(actions::CYBER, "Flag cyber", n)
                 .with_style(SlackBlockButtonStyle::Danger)
-                .with_confirm(confirm("Cyber security incident?", "This flags the incident and posts how to escalate to the Cyber Security team.", "Flag it"))
+                .with_confirm(confirm(
+                    "Cyber security incident?",
+                    "This flags the incident and posts how to escalate to the Cyber Security team.",
+                    "Flag it",
+                ))
                 .into(),
         );
     }

@@ -8,6 +8,7 @@ pub mod text;
 /// action_ids on the card and in modals; the value carries the incident number.
 pub mod actions {
     pub const ACK: &str = "incident.ack";
+    pub const TAKE_LEAD: &str = "incident.take_lead";
     pub const TAKE_COMMS: &str = "incident.take_comms";
     pub const PRIORITY: &str = "incident.priority";
     pub const POST_UPDATE: &str = "incident.post_update";

@@ -30,11 +30,13 @@ fn input(block: &str, label: &str, element: impl Into<SlackInputBlockElement>) -
 }
 
 pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &str) -> SlackView {
-    let title_input = SlackBlockPlainTextInputElement::new(fields::TITLE.into())
+    let title_input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(fields::TITLE.into())
         .with_max_length(TITLE_MAX as u64)
         .with_initial_value(truncate(title, TITLE_MAX))
         .with_placeholder(pt!("e.g. Apps not being served in London"));
-    let what = SlackBlockPlainTextInputElement::new(fields::DESCRIPTION.into())
+    let what = SlackBlockPlainTextInputElement::new()
+        .with_action_id(fields::DESCRIPTION.into())
         .with_multiline(true)
         .with_max_length(3000);
     let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Priority::ALL
@@ -42,26 +44,33 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
         .map(|p| {
             let rule = policy.priorities.get(p);
             let name = rule.map_or(String::new(), |r| format!(" {}", r.name));
-            let mut item = SlackBlockChoiceItem::new(pt!(truncate(&format!("{p}{name}"), 75)), p.to_string());
+            let mut item =
+                SlackBlockChoiceItem::new(pt!(truncate(&format!("{p}{name}"), 75)), p.to_string());
             if let Some(rule) = rule {
                 item = item.with_description(pt!(truncate(&rule.example, 75)));
             }
             item
         })
         .collect();
-    let priority = SlackBlockStaticSelectElement::new(fields::PRIORITY.into())
+    let priority = SlackBlockStaticSelectElement::new()
+        .with_action_id(fields::PRIORITY.into())
         .with_placeholder(pt!("How bad is it?"))
         .with_options(options);
-    let cyber = SlackBlockCheckboxesElement::new(
-        fields::CYBER.into(),
-        vec![SlackBlockChoiceItem::new(
-            pt!("Suspected cyber security incident").into(),
-            "cyber".to_owned(),
-        )
-        .with_description(pt!("Unauthorised access, exploitation, or denial of service"))],
-    );
-    let lead = SlackBlockUsersSelectElement::new(fields::LEAD.into()).with_initial_user(invoker.0.clone());
-    let comms = SlackBlockUsersSelectElement::new(fields::COMMS.into()).with_placeholder(pt!("Who talks to tenants?"));
+    let cyber_option: SlackBlockChoiceItem<SlackBlockText> = SlackBlockChoiceItem::new(
+        SlackBlockText::Plain(pt!("Suspected cyber security incident")),
+        "cyber".to_owned(),
+    )
+    .with_description(pt!(
+        "Unauthorised access, exploitation, or denial of service"
+    ));
+    let cyber =
+        SlackBlockCheckboxesElement::new(vec![cyber_option]).with_action_id(fields::CYBER.into());
+    let lead = SlackBlockUsersSelectElement::new()
+        .with_action_id(fields::LEAD.into())
+        .with_initial_user(invoker.0.clone());
+    let comms = SlackBlockUsersSelectElement::new()
+        .with_action_id(fields::COMMS.into())
+        .with_placeholder(pt!("Who talks to tenants?"));
     let blocks: Vec<SlackBlock> = vec![
         input(fields::TITLE, "Title", title_input).into(),
         input(fields::DESCRIPTION, "What is happening?", what)
@@ -71,9 +80,16 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
         input(fields::PRIORITY, "Priority", priority)
             .with_hint(pt!("You can change it later as more is known."))
             .into(),
-        input(fields::CYBER, "Cyber security", cyber).with_optional(true).into(),
-        input(fields::LEAD, "Engineering lead", lead).into(),
-        input(fields::COMMS, "Comms lead", comms).with_optional(true).into(),
+        input(fields::CYBER, "Cyber security", cyber)
+            .with_optional(true)
+            .into(),
+        input(fields::LEAD, "Engineering lead", lead)
+            .with_optional(true)
+            .with_hint(pt!("Leave empty to let the person on call take it."))
+            .into(),
+        input(fields::COMMS, "Comms lead", comms)
+            .with_optional(true)
+            .into(),
     ];
     SlackView::Modal(
         SlackModalView::new(pt!("Declare an incident"), blocks)
@@ -85,13 +101,20 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
 }
 
 pub fn update(number: i64, title: &str) -> SlackView {
-    let text = SlackBlockPlainTextInputElement::new(fields::UPDATE.into())
+    let text = SlackBlockPlainTextInputElement::new()
+        .with_action_id(fields::UPDATE.into())
         .with_multiline(true)
         .with_max_length(3000)
-        .with_placeholder(pt!("What has changed, what is next, when the next update is"));
+        .with_placeholder(pt!(
+            "What has changed, what is next, when the next update is"
+        ));
     let blocks: Vec<SlackBlock> = vec![
         SlackSectionBlock::new()
-            .with_text(md!("*INC-{}*: {}", number, super::text::escape_within(title, 200)))
+            .with_text(md!(
+                "*INC-{}*: {}",
+                number,
+                super::text::escape_within(title, 200)
+            ))
             .into(),
         input(fields::UPDATE, "Status update", text).into(),
     ];

@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn escaping_defuses_mentions_and_links() {
-        assert_eq!(escape("<!channel> & <@U1>"), "&lt;!channel&gt; &amp; &lt;@U1&gt;");
+        assert_eq!(
+            escape("<!channel> & <@U1>"),
+            "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+        );
         assert_eq!(escape("plain"), "plain");
     }
 
@@ -90,6 +93,12 @@ mod tests {
     fn dates_format_for_each_reader_with_a_local_fallback() {
         let at = Utc.with_ymd_and_hms(2026, 7, 1, 15, 30, 0).unwrap();
         let s = slack_date(at, chrono_tz::Europe::London);
-        assert_eq!(s, format!("<!date^{}^{{date_short_pretty}} {{time}}|Wed 1 Jul 2026 16:30 BST>", at.timestamp()));
+        assert_eq!(
+            s,
+            format!(
+                "<!date^{}^{{date_short_pretty}} {{time}}|Wed 1 Jul 2026 16:30 BST>",
+                at.timestamp()
+            )
+        );
     }
 }
