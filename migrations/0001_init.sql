@@ -13,7 +13,8 @@ CREATE TABLE incidents (
     declared_at      TEXT    NOT NULL,
     acknowledged_at  TEXT,
     resolved_at      TEXT,
-    last_update_at   TEXT,
+    last_update_at   TEXT    NOT NULL,
+    paused_at        TEXT,
     review           TEXT,
     summary          TEXT,
     channel          TEXT,
@@ -44,6 +45,8 @@ CREATE TABLE overrides (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     rota         TEXT NOT NULL,
     user_id      TEXT NOT NULL,
+    -- Who would have been on call: told by DM, and allowed to cancel.
+    covered      TEXT,
     starts_at    TEXT NOT NULL,
     ends_at      TEXT NOT NULL,
     created_by   TEXT NOT NULL,
@@ -61,9 +64,10 @@ CREATE TABLE reminders (
     kind       TEXT NOT NULL,
     due_at     TEXT NOT NULL,
     payload    TEXT NOT NULL DEFAULT '{}',
+    -- A reminder is marked done in the transaction that queues its
+    -- messages, so it fires once; cancelled rows can be planned again.
     state      TEXT NOT NULL DEFAULT 'pending'
-               CHECK (state IN ('pending', 'claimed', 'done', 'cancelled')),
-    claimed_at TEXT,
+               CHECK (state IN ('pending', 'done', 'cancelled')),
     done_at    TEXT,
     UNIQUE (subject, kind, due_at)
 );
@@ -77,7 +81,9 @@ CREATE TABLE outbox (
     kind       TEXT NOT NULL,
     payload    TEXT NOT NULL,
     attempts   INTEGER NOT NULL DEFAULT 0,
-    sent_at    TEXT
+    sent_at    TEXT,
+    -- Set when Slack refused the row for good (archived channel, …).
+    error      TEXT
 );
 CREATE INDEX outbox_unsent ON outbox (sent_at, id);
 

@@ -3,7 +3,7 @@
 //! The caller passes the port and the shutdown signal, so tests can run the
 //! real app on port 0 against the emulator.
 
-use crate::bot::Bot;
+use crate::bot::{Bot, Dispatch};
 use crate::clock::Clock;
 use crate::health::{self, HealthState};
 use crate::metrics::Metrics;
@@ -47,19 +47,18 @@ impl App {
             slack::connect::token(config.bot_token.expose()),
             metrics.clone(),
         );
-        let bot = Arc::new(Bot {
-            policy: Arc::new(config.policy),
-            db: db.clone(),
+        let bot = Arc::new(Bot::new(
+            config.policy,
+            db.clone(),
             web,
-            clock: config.clock,
-            metrics: metrics.clone(),
-            work: tokio_util::task::TaskTracker::new(),
-        });
+            config.clock,
+            metrics.clone(),
+        ));
         let connected = Arc::new(AtomicBool::new(false));
         let socket = SocketMode {
             client,
             app_token: slack::connect::token(config.app_token.expose()),
-            handler: bot.clone(),
+            handler: Arc::new(Dispatch(bot.clone())),
             connected: connected.clone(),
             metrics: metrics.clone(),
         };
@@ -99,10 +98,30 @@ impl App {
             health.clone(),
             shutdown.clone(),
         ));
+        // Background loops stop on a token of their own, cancelled only once
+        // the socket has stopped and in-flight work has finished, so what
+        // that work queued is still delivered.
+        let background = CancellationToken::new();
+        let delivery = tokio::spawn({
+            let (bot, stop) = (bot.clone(), background.clone());
+            async move { bot.run_delivery(stop).await }
+        });
+        let topics = tokio::spawn({
+            let (bot, stop) = (bot.clone(), background.clone());
+            async move { bot.run_topics(stop).await }
+        });
+        let scheduler = tokio::spawn({
+            let (bot, stop) = (bot.clone(), background.clone());
+            async move { bot.run_scheduler(stop).await }
+        });
         socket.run(shutdown.clone()).await;
         // The socket has stopped taking events; let spawned work finish.
         bot.work.close();
         bot.work.wait().await;
+        background.cancel();
+        delivery.await?;
+        topics.await?;
+        scheduler.await?;
         health_task.await?;
         health.db.close().await;
         info!("stopped cleanly");

@@ -55,9 +55,16 @@ pub async fn unsent<T: DeserializeOwned>(
         .collect()
 }
 
-pub async fn mark_sent(pool: &SqlitePool, id: i64, now: DateTime<Utc>) -> anyhow::Result<()> {
-    sqlx::query("UPDATE outbox SET sent_at = ? WHERE id = ?")
+/// Marks a row done; `error` records why Slack refused it for good.
+pub async fn mark_sent(
+    pool: &SqlitePool,
+    id: i64,
+    now: DateTime<Utc>,
+    error: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE outbox SET sent_at = ?, error = ? WHERE id = ?")
         .bind(to_db(now))
+        .bind(error)
         .bind(id)
         .execute(pool)
         .await?;
