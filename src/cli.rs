@@ -1,9 +1,14 @@
 //! The command line: `serve` (default), `check`, `oncall`, `report`, `demo`.
 
 use crate::app::{App, AppConfig};
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
+use crate::command::parse_when;
+use crate::ids::IncidentNumber;
 use crate::policy::Policy;
+use crate::rota;
 use crate::settings::{self, Settings};
+use crate::store::incidents;
+use crate::views::oncall::{self as view, Style};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,7 +35,24 @@ pub enum Command {
     Serve,
     /// Validate the policy and print who is on call for the next 14 days.
     Check,
+    /// Who is on call, as `/oncall` would answer, from the policy and the database.
+    Oncall {
+        /// One rota (with its next shifts); every rota when absent.
+        rota: Option<String>,
+        /// A moment instead of now: `18:00`, `tomorrow 09:00`, `2026-12-24 18:00`.
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
+
+    /// Print an incident's report as Markdown.
+    Report {
+        /// `INC-N` or `N`.
+        incident: String,
+    },
 }
+
+/// Days of rota `check` prints.
+const CHECK_DAYS: u32 = 14;
 
 /// Exit status 2: the operator must fix configuration before anything runs.
 pub const CONFIG_ERROR: u8 = 2;
@@ -51,6 +73,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
         Command::Check => check(cli.config),
+        Command::Oncall { rota, at } => oncall(cli.config, rota, at).await,
+        Command::Report { incident } => report(cli.config, &incident).await,
     }
 }
 
@@ -92,13 +116,104 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
 }
 
 fn check(config_flag: Option<PathBuf>) -> ExitCode {
-    match load_policy(config_flag) {
-        Ok(_) => {
-            println!("policy OK");
+    let policy = match load_policy(config_flag) {
+        Ok(policy) => policy,
+        Err(e) => return config_error(e),
+    };
+    let now = SystemClock::new().now();
+    println!(
+        "Policy OK. On call for the next {CHECK_DAYS} days ({}):\n",
+        policy.timezone
+    );
+    println!(
+        "{}",
+        rota::schedule_table(&policy, &policy.calendar(), now, CHECK_DAYS, &[])
+    );
+    ExitCode::SUCCESS
+}
+
+async fn oncall(
+    config_flag: Option<PathBuf>,
+    rota: Option<String>,
+    at: Option<String>,
+) -> ExitCode {
+    let policy = match load_policy(config_flag) {
+        Ok(policy) => policy,
+        Err(e) => return config_error(e),
+    };
+    let now = SystemClock::new().now();
+    let at = match at.map(|w| parse_when(&w, now, policy.timezone)).transpose() {
+        Ok(at) => at.unwrap_or(now),
+        Err(e) => return config_error(format!("--at: {e}")),
+    };
+    let live = match live_overrides().await {
+        Ok(live) => live,
+        Err(e) => {
+            eprintln!("paas-incident-bot: cannot read overrides: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cal = policy.calendar();
+    let text = match rota {
+        None => view::every_rota(&policy, &cal, at, &live, Style::Terminal),
+        Some(name) => match policy.rota(&name) {
+            Some(r) => view::one_rota(&policy, &cal, r, at, &live, 7, Style::Terminal),
+            None => {
+                let hint = policy
+                    .closest_rota_name(&name)
+                    .map(|n| format!(" (did you mean {n}?)"))
+                    .unwrap_or_default();
+                return config_error(format!("there is no rota called {name}{hint}"));
+            }
+        },
+    };
+    println!("{text}");
+    ExitCode::SUCCESS
+}
+
+async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
+    let policy = match load_policy(config_flag) {
+        Ok(policy) => policy,
+        Err(e) => return config_error(e),
+    };
+    let number = match IncidentNumber::parse(incident) {
+        Ok(n) => n,
+        Err(e) => return config_error(e),
+    };
+    let db = match crate::store::open(&settings::database_url(&env)).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("paas-incident-bot: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let found = incidents::get(&db, number.0).await;
+    let timeline = incidents::timeline(&db, number.0).await;
+    db.close().await;
+    match (found, timeline) {
+        (Ok(Some(incident)), Ok(timeline)) => {
+            print!(
+                "{}",
+                crate::views::report::markdown(&policy, &incident, &timeline)
+            );
             ExitCode::SUCCESS
         }
-        Err(e) => config_error(e),
+        (Ok(None), _) => {
+            eprintln!("paas-incident-bot: there is no incident {number}");
+            ExitCode::FAILURE
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("paas-incident-bot: {e:#}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+async fn live_overrides() -> anyhow::Result<Vec<crate::rota::Override>> {
+    let db = crate::store::open(&settings::database_url(&env)).await?;
+    let live = crate::store::overrides::live(&db).await;
+    db.close().await;
+    live
 }
 
 fn config_error(e: impl std::fmt::Display) -> ExitCode {

@@ -5,45 +5,69 @@ use super::time::{from_db, to_db};
 use crate::ids::UserId;
 use crate::rota::Override;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
-type Row = (i64, String, String, String, String, String, String);
+type Row = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
 
-fn from_row((id, rota, user, from, to, created_by, created_at): Row) -> anyhow::Result<Override> {
+fn user(raw: &str) -> anyhow::Result<UserId> {
+    UserId::parse(raw).map_err(anyhow::Error::msg)
+}
+
+fn from_row(
+    (id, rota, user_id, covered, from, to, created_by, created_at): Row,
+) -> anyhow::Result<Override> {
     Ok(Override {
         id,
         rota,
-        user: UserId::parse(&user).map_err(anyhow::Error::msg)?,
+        user: user(&user_id)?,
+        covered: covered.as_deref().map(user).transpose()?,
         from: from_db(&from)?,
         to: from_db(&to)?,
-        created_by: UserId::parse(&created_by).map_err(anyhow::Error::msg)?,
+        created_by: user(&created_by)?,
         created_at: from_db(&created_at)?,
     })
 }
 
-const COLUMNS: &str = "id, rota, user_id, starts_at, ends_at, created_by, created_at";
+const COLUMNS: &str = "id, rota, user_id, covered, starts_at, ends_at, created_by, created_at";
 
-/// Stores a new override and returns it with its id.
+/// What a new override says; the id and creation time come from storage.
+pub struct NewOverride<'a> {
+    pub rota: &'a str,
+    pub user: &'a UserId,
+    pub covered: Option<&'a UserId>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub created_by: &'a UserId,
+}
+
+/// Stores a new override inside the caller's transaction, so its
+/// announcements commit with it.
 pub async fn create(
-    pool: &SqlitePool,
-    rota: &str,
-    user: &UserId,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    created_by: &UserId,
+    tx: &mut Transaction<'_, Sqlite>,
+    new: NewOverride<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Override> {
     let row: Row = sqlx::query_as(&format!(
-        "INSERT INTO overrides (rota, user_id, starts_at, ends_at, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO overrides (rota, user_id, covered, starts_at, ends_at, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
     ))
-    .bind(rota)
-    .bind(user.as_str())
-    .bind(to_db(from))
-    .bind(to_db(to))
-    .bind(created_by.as_str())
+    .bind(new.rota)
+    .bind(new.user.as_str())
+    .bind(new.covered.map(UserId::as_str))
+    .bind(to_db(new.from))
+    .bind(to_db(new.to))
+    .bind(new.created_by.as_str())
     .bind(to_db(now))
-    .fetch_one(pool)
+    .fetch_one(&mut **tx)
     .await?;
     from_row(row)
 }
@@ -71,25 +95,35 @@ pub async fn live(pool: &SqlitePool) -> anyhow::Result<Vec<Override>> {
     rows.into_iter().map(from_row).collect()
 }
 
+/// One override, cancelled or not (the flag says which).
 pub async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<(Override, bool)>> {
-    let row: Option<(i64, String, String, String, String, String, String, Option<String>)> =
-        sqlx::query_as(&format!("SELECT {COLUMNS}, cancelled_at FROM overrides WHERE id = ?"))
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM overrides WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let cancelled: Option<String> =
+        sqlx::query_scalar("SELECT cancelled_at FROM overrides WHERE id = ?")
             .bind(id)
-            .fetch_optional(pool)
+            .fetch_one(pool)
             .await?;
-    row.map(|(a, b, c, d, e, f, g, cancelled)| Ok((from_row((a, b, c, d, e, f, g))?, cancelled.is_some())))
-        .transpose()
+    Ok(Some((from_row(row)?, cancelled.is_some())))
 }
 
 /// Cancels a live override; false if it was already cancelled.
-pub async fn cancel(pool: &SqlitePool, id: i64, by: &UserId, now: DateTime<Utc>) -> anyhow::Result<bool> {
+pub async fn cancel(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    by: &UserId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE overrides SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL",
     )
     .bind(to_db(now))
     .bind(by.as_str())
     .bind(id)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }

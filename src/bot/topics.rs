@@ -1,0 +1,151 @@
+//! Channel topics and user groups that say who is on call now.
+//!
+//! The loop recomputes at start-up, when poked (an override changed), and at
+//! the next instant any covered rota changes hands. It writes a topic only
+//! when the bot's segment differs from what it last wrote and from what the
+//! channel shows: every `conversations.setTopic` pings the channel.
+
+use super::Bot;
+use crate::clock::{sleep_until, RECHECK};
+use crate::ids::ChannelId;
+use crate::rota::{self, Override};
+use crate::store::time::to_db;
+use crate::topic::{self, Entry};
+use chrono::{DateTime, Utc};
+use slack_morphism::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use tokio::sync::{Mutex, Notify};
+use tokio_util::sync::CancellationToken;
+use tracing::warn;
+
+/// Wakes the topic loop; remembers the user groups it last set.
+#[derive(Default)]
+pub struct Topics {
+    wake: Notify,
+    groups: Mutex<HashMap<String, Vec<String>>>,
+    checked: Mutex<HashSet<ChannelId>>,
+}
+
+impl Topics {
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+}
+
+impl Bot {
+    pub async fn run_topics(&self, shutdown: CancellationToken) {
+        loop {
+            let next = match self.refresh_topics().await {
+                Ok(next) => next,
+                Err(e) => {
+                    warn!(error = %e, "could not refresh topics; will retry");
+                    self.clock.now() + chrono::Duration::from_std(RECHECK).unwrap_or_default()
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = sleep_until(self.clock.as_ref(), next, &self.topics.wake) => {}
+            }
+        }
+    }
+
+    /// Brings every topic and user group up to date; returns when to look again.
+    pub async fn refresh_topics(&self) -> anyhow::Result<DateTime<Utc>> {
+        let now = self.clock.now();
+        let live = crate::store::overrides::live(&self.db).await?;
+        let mut next = now + chrono::Duration::hours(24);
+        let mut by_channel: BTreeMap<&ChannelId, Vec<Entry>> = BTreeMap::new();
+        for rota in &self.policy.rotas {
+            let cover = rota::cover_at(&self.policy, &self.calendar, rota, now, &live);
+            let change = match &cover {
+                Some(cover) => Some(cover.shift.to),
+                None => rota::next_shifts(&self.policy, &self.calendar, rota, now, 1, &live)
+                    .first()
+                    .map(|s| s.from),
+            };
+            if let Some(change) = change.filter(|c| *c > now) {
+                next = next.min(change);
+            }
+            let who = cover
+                .as_ref()
+                .map_or_else(|| "nobody".to_owned(), |c| format!("<@{}>", c.shift.user));
+            for channel in &rota.topic_channels {
+                by_channel.entry(channel).or_default().push(Entry {
+                    label: rota.name.replace('-', " "),
+                    who: who.clone(),
+                });
+            }
+            if let (Some(group), Some(cover)) = (&rota.usergroup, &cover) {
+                self.sync_group(group.as_str(), vec![cover.shift.user.to_string()])
+                    .await;
+            }
+        }
+        next = next.min(next_override_edge(&live, now).unwrap_or(next));
+        for (channel, entries) in by_channel {
+            if let Err(e) = self
+                .set_segment(channel, &topic::segment(&entries), now)
+                .await
+            {
+                warn!(channel = %channel, error = %e, "could not set the topic");
+            }
+        }
+        Ok(next)
+    }
+
+    async fn set_segment(
+        &self,
+        channel: &ChannelId,
+        segment: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = ?")
+                .bind(channel.as_str())
+                .fetch_optional(&self.db)
+                .await?;
+        // Since start-up, each channel's real topic is read once: someone may
+        // have edited it while the bot was down.
+        let checked = self.topics.checked.lock().await.contains(channel);
+        if stored.as_deref() == Some(segment) && checked {
+            return Ok(());
+        }
+        let slack_channel = SlackChannelId(channel.to_string());
+        let current = self.web.topic(&slack_channel).await?;
+        let wanted = topic::splice(&current, segment);
+        if wanted != current {
+            self.web.set_topic(&slack_channel, &wanted).await?;
+        }
+        sqlx::query(
+            "INSERT INTO topic_segments (channel, segment, set_at) VALUES (?, ?, ?)
+             ON CONFLICT (channel) DO UPDATE SET segment = excluded.segment, set_at = excluded.set_at",
+        )
+        .bind(channel.as_str())
+        .bind(segment)
+        .bind(to_db(now))
+        .execute(&self.db)
+        .await?;
+        self.topics.checked.lock().await.insert(channel.clone());
+        Ok(())
+    }
+
+    async fn sync_group(&self, group: &str, members: Vec<String>) {
+        let mut groups = self.topics.groups.lock().await;
+        if groups.get(group) == Some(&members) {
+            return;
+        }
+        match self.web.set_usergroup_members(group, &members).await {
+            Ok(()) => {
+                groups.insert(group.to_owned(), members);
+            }
+            Err(e) => warn!(group, error = %e, "could not update the user group"),
+        }
+    }
+}
+
+/// The next instant an override starts or ends after `now`.
+fn next_override_edge(live: &[Override], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    live.iter()
+        .flat_map(|o| [o.from, o.to])
+        .filter(|t| *t > now)
+        .min()
+}

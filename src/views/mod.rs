@@ -1,0 +1,7 @@
+//! What the bot says, as text: pure functions of the core's values, shared
+//! by Slack replies, the `oncall` subcommand and reminders.
+
+pub mod incident;
+pub mod oncall;
+pub mod reminders;
+pub mod report;

@@ -1,0 +1,167 @@
+//! The `/oncall` answers, as text. The same words go to Slack (with
+//! `<!date>` times and mentions) and to a terminal (`oncall` subcommand).
+
+use crate::calendar::Calendar;
+use crate::command::override_label;
+use crate::policy::{Policy, Rota};
+use crate::rota::{self, Override, Shift};
+use crate::slack::blocks::text::slack_date;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use std::fmt::Write;
+
+/// Where the text will be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Slack,
+    Terminal,
+}
+
+impl Style {
+    fn time(self, at: DateTime<Utc>, tz: Tz) -> String {
+        match self {
+            Style::Slack => slack_date(at, tz),
+            Style::Terminal => at
+                .with_timezone(&tz)
+                .format("%a %-d %b %H:%M %Z")
+                .to_string(),
+        }
+    }
+
+    fn who(self, shift: &Shift) -> String {
+        let person = match self {
+            Style::Slack => format!("<@{}>", shift.user),
+            Style::Terminal => shift.user.to_string(),
+        };
+        match shift.override_id {
+            Some(id) => format!("{person} (cover {})", override_label(id)),
+            None => person,
+        }
+    }
+}
+
+/// One line per rota: who covers at `at`, until when, and who is next.
+pub fn every_rota(
+    policy: &Policy,
+    cal: &Calendar,
+    at: DateTime<Utc>,
+    overrides: &[Override],
+    style: Style,
+) -> String {
+    let tz = policy.timezone;
+    let mut out = String::new();
+    for rota in &policy.rotas {
+        let _ = writeln!(
+            out,
+            "{}",
+            rota_line(policy, cal, rota, at, overrides, style, tz)
+        );
+    }
+    out.trim_end().to_owned()
+}
+
+fn rota_line(
+    policy: &Policy,
+    cal: &Calendar,
+    rota: &Rota,
+    at: DateTime<Utc>,
+    overrides: &[Override],
+    style: Style,
+    tz: Tz,
+) -> String {
+    let name = match style {
+        Style::Slack => format!("*{}*", rota.name),
+        Style::Terminal => rota.name.clone(),
+    };
+    match rota::cover_at(policy, cal, rota, at, overrides) {
+        Some(cover) => {
+            let mut line = format!(
+                "{name}: {} until {}",
+                style.who(&cover.shift),
+                style.time(cover.shift.to, tz)
+            );
+            if let Some(next) = cover.next {
+                let _ = write!(line, " · next {}", style.who(&next));
+            }
+            line
+        }
+        None => {
+            let next = rota::next_shifts(policy, cal, rota, at, 1, overrides);
+            match next.first() {
+                Some(next) => format!(
+                    "{name}: not covering now · next {} from {}",
+                    style.who(next),
+                    style.time(next.from, tz)
+                ),
+                None => format!("{name}: nobody scheduled"),
+            }
+        }
+    }
+}
+
+/// A rota now and its next `count` shifts.
+pub fn one_rota(
+    policy: &Policy,
+    cal: &Calendar,
+    rota: &Rota,
+    now: DateTime<Utc>,
+    overrides: &[Override],
+    count: usize,
+    style: Style,
+) -> String {
+    let tz = policy.timezone;
+    let mut out = rota_line(policy, cal, rota, now, overrides, style, tz);
+    let upcoming = rota::next_shifts(policy, cal, rota, now, count + 1, overrides);
+    let current_from = rota::cover_at(policy, cal, rota, now, overrides).map(|c| c.shift.from);
+    let mut listed = 0;
+    for shift in upcoming {
+        if Some(shift.from) == current_from || listed == count {
+            continue;
+        }
+        let _ = write!(
+            out,
+            "\n• {} – {}  {}",
+            style.time(shift.from, tz),
+            style.time(shift.to, tz),
+            style.who(&shift)
+        );
+        listed += 1;
+    }
+    out
+}
+
+/// The overrides list, optionally for one rota.
+pub fn overrides_list(
+    policy: &Policy,
+    overrides: &[Override],
+    rota: Option<&str>,
+    style: Style,
+) -> String {
+    let tz = policy.timezone;
+    let shown: Vec<&Override> = overrides
+        .iter()
+        .filter(|o| rota.is_none_or(|r| o.rota == r))
+        .collect();
+    if shown.is_empty() {
+        return match rota {
+            Some(r) => format!("No current or coming overrides on {r}."),
+            None => "No current or coming overrides.".to_owned(),
+        };
+    }
+    let mut out = String::new();
+    for o in shown {
+        let who = match style {
+            Style::Slack => format!("<@{}>", o.user),
+            Style::Terminal => o.user.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{} {}: {who} covers {} – {}",
+            override_label(o.id),
+            o.rota,
+            style.time(o.from, tz),
+            style.time(o.to, tz)
+        );
+    }
+    out.trim_end().to_owned()
+}

@@ -1,0 +1,183 @@
+//! `/oncall`, overrides and channel topics through Slack, on a driven clock,
+//! with the built-in GOV.UK PaaS policy. On Monday 23 Nov 2026 the rotas are
+//! in their fourth week since 2 Nov: in hours U0PAASEN4, out of hours
+//! U0PAASEN2, comms U0PAASCM2, escalation U0PAASSC2.
+
+mod support;
+
+use chrono::{Duration, Timelike};
+use support::{monday_morning, TestApp, WAIT};
+
+const TOPIC_CHANNEL: &str = "C0PAAS";
+
+fn text(payload: &serde_json::Value) -> String {
+    assert_eq!(payload["response_type"], "ephemeral", "{payload}");
+    payload["text"].as_str().unwrap_or_default().to_owned()
+}
+
+impl TestApp {
+    async fn oncall(&self, args: &str, user: &str) -> String {
+        text(&self.command("/oncall", args, user).await)
+    }
+
+    async fn topic_contains(&self, needle: &str) {
+        let needle = needle.to_owned();
+        self.slack
+            .wait_until(WAIT, |s| s.topic(TOPIC_CHANNEL).contains(&needle))
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "topic never contained {needle:?}: {:?}",
+                    self.slack.topic(TOPIC_CHANNEL)
+                )
+            });
+    }
+}
+
+#[tokio::test]
+async fn oncall_names_who_covers_each_rota_now_and_next() {
+    let mut app = TestApp::start().await;
+    let now = app.oncall("", "U0ALICE").await;
+    assert!(now.contains("*in-hours*: <@U0PAASEN4>"), "{now}");
+    assert!(now.contains("*comms*: <@U0PAASCM2>"), "{now}");
+    assert!(now.contains("*escalation*: <@U0PAASSC2>"), "{now}");
+    assert!(
+        now.contains("*out-of-hours*: not covering now · next <@U0PAASEN2>"),
+        "{now}"
+    );
+    assert!(
+        now.contains("<!date^"),
+        "times use Slack date formatting: {now}"
+    );
+
+    let rota = app.oncall("in-hours", "U0ALICE").await;
+    assert!(rota.contains("<@U0PAASEN4>"), "{rota}");
+    assert_eq!(rota.matches("\n• ").count(), 7, "the next 7 shifts: {rota}");
+
+    let later = app.oncall("at 2026-12-01 20:00", "U0ALICE").await;
+    assert!(later.contains("*out-of-hours*: <@U0PAASEN3>"), "{later}");
+
+    let typo = app.oncall("in-hour", "U0ALICE").await;
+    assert!(
+        typo.contains("in-hours"),
+        "suggests the closest rota: {typo}"
+    );
+    let past = app
+        .oncall(
+            "cover in-hours <@U0PAASEN1> 2026-11-20 09:00 to 2026-11-20 17:00",
+            "U0ALICE",
+        )
+        .await;
+    assert!(past.to_lowercase().contains("past"), "{past}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_override_changes_the_answer_and_the_topic_and_is_announced() {
+    let mut app = TestApp::start().await;
+    app.topic_contains("in hours <@U0PAASEN4>").await;
+    let done = app
+        .oncall(
+            "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+            "U0PAASCM1",
+        )
+        .await;
+    assert!(done.contains("OVR-1"), "{done}");
+    // Announced in the rota's channel, and the covered person told by DM.
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| {
+            s.messages(TOPIC_CHANNEL)
+                .iter()
+                .any(|m| m.text.contains("OVR-1"))
+        })
+        .await
+        .expect("announced in the topic channel");
+    slack
+        .wait_until(WAIT, |s| !s.dms("U0PAASEN4").is_empty())
+        .await
+        .expect("the covered person is told");
+
+    app.clock.set(monday_morning() + Duration::hours(1));
+    let now = app.oncall("", "U0ALICE").await;
+    assert!(
+        now.contains("*in-hours*: <@U0PAASEN1> (cover OVR-1)"),
+        "{now}"
+    );
+    app.topic_contains("in hours <@U0PAASEN1>").await;
+
+    // Nobody else may cancel it; the covered person may.
+    let refused = app.oncall("cancel OVR-1", "U0STRANGER").await;
+    assert!(refused.contains("Only"), "{refused}");
+    let cancelled = app.oncall("cancel OVR-1", "U0PAASEN4").await;
+    assert!(cancelled.contains("cancelled"), "{cancelled}");
+    app.topic_contains("in hours <@U0PAASEN4>").await;
+    let listed = app.oncall("overrides", "U0ALICE").await;
+    assert!(
+        listed.contains("No current or coming overrides"),
+        "{listed}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_topic_keeps_peoples_text_and_stays_within_250_characters() {
+    let mut app = TestApp::start().await;
+    app.topic_contains("[On call:").await;
+    let theirs =
+        "Runbooks: https://example.org/paas/runbooks | ask questions in #paas-support | ".repeat(3);
+    let current = app.slack.topic(TOPIC_CHANNEL);
+    app.slack
+        .set_topic_by_person(TOPIC_CHANNEL, &format!("{theirs}{current}"));
+    app.oncall(
+        "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+        "U0PAASEN4",
+    )
+    .await;
+    app.clock.set(monday_morning() + Duration::hours(1));
+    app.topic_contains("<@U0PAASEN1>").await;
+    let topic = app.slack.topic(TOPIC_CHANNEL);
+    assert!(
+        topic.chars().count() <= 250,
+        "{} chars: {topic}",
+        topic.chars().count()
+    );
+    assert!(
+        topic.starts_with("Runbooks: https://example.org/paas/runbooks"),
+        "{topic}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_simulated_week_sets_the_topic_only_when_it_changes() {
+    let mut app = TestApp::start().await;
+    app.topic_contains("in hours <@U0PAASEN4>").await;
+    for hour in 1..=24 * 7 {
+        let at = monday_morning() + Duration::hours(hour);
+        app.clock.set(at);
+        let local_hour = at.hour(); // GMT in November: UTC is local time
+        let weekday = at.format("%a").to_string();
+        let working = !matches!(weekday.as_str(), "Sat" | "Sun");
+        let in_hours = working && (9..17).contains(&local_hour);
+        let expect = if in_hours {
+            "in hours <@U0PAASEN"
+        } else {
+            "in hours nobody"
+        };
+        app.topic_contains(expect).await;
+    }
+    let sets: Vec<String> = app
+        .slack
+        .calls_to("conversations.setTopic")
+        .iter()
+        .map(|c| c.params["topic"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for pair in sets.windows(2) {
+        assert_ne!(pair[0], pair[1], "a setTopic call changed nothing");
+    }
+    // Start-up, then 09:00 and 17:00 on five working days, plus the Monday
+    // handover of the week after: 12 at most.
+    assert!(sets.len() <= 12, "{} setTopic calls: {sets:#?}", sets.len());
+    app.stop().await;
+}
