@@ -1,0 +1,247 @@
+//! Incidents and their timelines. Writes happen inside the caller's
+//! transaction, with the announcements they cause; a save names the version
+//! it read, so of two concurrent changes only the first lands.
+
+use super::time::{from_db, opt_from_db, to_db};
+use crate::ids::{ChannelId, IncidentNumber, UserId};
+use crate::incident::{Event, EventKind, Incident, Status, Title};
+use crate::priority::Priority;
+use anyhow::Context;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+
+const COLUMNS: &str = "number, title, description, priority, status, cyber, engineering_lead, \
+    comms_lead, declared_by, declared_at, acknowledged_at, resolved_at, last_update_at, \
+    paused_at, review, summary, version";
+
+fn user(raw: Option<String>) -> anyhow::Result<Option<UserId>> {
+    raw.map(|u| UserId::parse(&u).map_err(anyhow::Error::msg))
+        .transpose()
+}
+
+fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
+    let number: i64 = row.try_get("number")?;
+    let status: String = row.try_get("status")?;
+    let priority: String = row.try_get("priority")?;
+    let title: String = row.try_get("title")?;
+    Ok(Incident {
+        number: IncidentNumber(number),
+        title: Title::parse(&title).map_err(|e| anyhow::anyhow!("INC-{number} title: {e}"))?,
+        description: row.try_get("description")?,
+        priority: priority.parse::<Priority>().map_err(anyhow::Error::msg)?,
+        status: status.parse::<Status>().map_err(anyhow::Error::msg)?,
+        cyber: row.try_get("cyber")?,
+        engineering_lead: user(row.try_get("engineering_lead")?)?,
+        comms_lead: user(row.try_get("comms_lead")?)?,
+        declared_by: user(Some(row.try_get("declared_by")?))?.context("declared_by")?,
+        declared_at: from_db(&row.try_get::<String, _>("declared_at")?)?,
+        acknowledged_at: opt_from_db(row.try_get("acknowledged_at")?)?,
+        resolved_at: opt_from_db(row.try_get("resolved_at")?)?,
+        last_update_at: from_db(&row.try_get::<String, _>("last_update_at")?)?,
+        paused_at: opt_from_db(row.try_get("paused_at")?)?,
+        review: row.try_get("review")?,
+        summary: row.try_get("summary")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Stores a new incident and returns the number it was given. Numbers come
+/// from AUTOINCREMENT, so one is never handed out twice, restarts included.
+pub async fn insert(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> anyhow::Result<i64> {
+    let number = sqlx::query_scalar(
+        "INSERT INTO incidents (title, description, priority, status, cyber, engineering_lead,
+             comms_lead, declared_by, declared_at, acknowledged_at, resolved_at, last_update_at,
+             paused_at, review, summary, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING number",
+    )
+    .bind(incident.title.as_str())
+    .bind(&incident.description)
+    .bind(incident.priority.as_str())
+    .bind(incident.status.as_str())
+    .bind(incident.cyber)
+    .bind(incident.engineering_lead.as_ref().map(UserId::as_str))
+    .bind(incident.comms_lead.as_ref().map(UserId::as_str))
+    .bind(incident.declared_by.as_str())
+    .bind(to_db(incident.declared_at))
+    .bind(incident.acknowledged_at.map(to_db))
+    .bind(incident.resolved_at.map(to_db))
+    .bind(to_db(incident.last_update_at))
+    .bind(incident.paused_at.map(to_db))
+    .bind(&incident.review)
+    .bind(&incident.summary)
+    .bind(incident.version)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(number)
+}
+
+/// Writes `incident` if the stored row is still at `read_version`; false
+/// means someone else changed it first.
+pub async fn save(
+    tx: &mut Transaction<'_, Sqlite>,
+    incident: &Incident,
+    read_version: i64,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE incidents SET title = ?, description = ?, priority = ?, status = ?, cyber = ?,
+             engineering_lead = ?, comms_lead = ?, acknowledged_at = ?, resolved_at = ?,
+             last_update_at = ?, paused_at = ?, review = ?, summary = ?, version = ?
+         WHERE number = ? AND version = ?",
+    )
+    .bind(incident.title.as_str())
+    .bind(&incident.description)
+    .bind(incident.priority.as_str())
+    .bind(incident.status.as_str())
+    .bind(incident.cyber)
+    .bind(incident.engineering_lead.as_ref().map(UserId::as_str))
+    .bind(incident.comms_lead.as_ref().map(UserId::as_str))
+    .bind(incident.acknowledged_at.map(to_db))
+    .bind(incident.resolved_at.map(to_db))
+    .bind(to_db(incident.last_update_at))
+    .bind(incident.paused_at.map(to_db))
+    .bind(&incident.review)
+    .bind(&incident.summary)
+    .bind(incident.version)
+    .bind(incident.number.0)
+    .bind(read_version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn get(pool: &SqlitePool, number: i64) -> anyhow::Result<Option<Incident>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM incidents WHERE number = ?"))
+        .bind(number)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Open incidents, most urgent first, then oldest first.
+pub async fn open(pool: &SqlitePool) -> anyhow::Result<Vec<Incident>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE status IN ('declared', 'acknowledged')
+         ORDER BY priority, number"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Where an incident's card was posted, once it has been.
+pub async fn card(pool: &SqlitePool, number: i64) -> anyhow::Result<Option<(ChannelId, String)>> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT channel, card_ts FROM incidents WHERE number = ?")
+            .bind(number)
+            .fetch_optional(pool)
+            .await?;
+    Ok(match row {
+        Some((Some(channel), Some(ts))) => {
+            Some((ChannelId::parse(&channel).map_err(anyhow::Error::msg)?, ts))
+        }
+        _ => None,
+    })
+}
+
+pub async fn set_card(
+    pool: &SqlitePool,
+    number: i64,
+    channel: &ChannelId,
+    ts: &str,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE incidents SET channel = ?, card_ts = ? WHERE number = ?")
+        .bind(channel.as_str())
+        .bind(ts)
+        .bind(number)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The incident whose card is the message `ts`, for thread replies.
+pub async fn by_card(pool: &SqlitePool, ts: &str) -> anyhow::Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT number FROM incidents WHERE card_ts = ?")
+            .bind(ts)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Appends timeline rows for `events`.
+pub async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    number: i64,
+    events: &[Event],
+) -> anyhow::Result<()> {
+    for event in events {
+        sqlx::query(
+            "INSERT INTO timeline (incident, at, actor, kind, before, after, text)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(number)
+        .bind(to_db(event.at))
+        .bind(event.actor.as_str())
+        .bind(event.kind.as_str())
+        .bind(&event.before)
+        .bind(&event.after)
+        .bind(&event.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An incident's timeline, oldest first.
+pub async fn timeline(pool: &SqlitePool, number: i64) -> anyhow::Result<Vec<Event>> {
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT at, actor, kind, before, after, text FROM timeline
+         WHERE incident = ? ORDER BY at, id",
+    )
+    .bind(number)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(at, actor, kind, before, after, text)| {
+            Ok(Event {
+                actor: user(actor)?.context("timeline row without an actor")?,
+                kind: kind.parse::<EventKind>().map_err(anyhow::Error::msg)?,
+                before,
+                after,
+                text,
+                at: from_db(&at)?,
+            })
+        })
+        .collect()
+}
+
+/// Records a Slack message (thread reply or 📌) once, however often Slack
+/// delivers it.
+pub async fn capture(
+    pool: &SqlitePool,
+    number: i64,
+    source_ts: &str,
+    event: &Event,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO timeline (incident, at, actor, kind, text, source_ts)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(number)
+    .bind(to_db(event.at))
+    .bind(event.actor.as_str())
+    .bind(event.kind.as_str())
+    .bind(&event.text)
+    .bind(source_ts)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,225 @@
+//! What the bot says about incidents: thread replies for each change, the
+//! checklists the incident process asks for, list lines and refusals.
+
+use crate::deadline::NextDeadline;
+use crate::ids::UserId;
+use crate::incident::{Event, EventKind, Incident, Status};
+use crate::policy::Policy;
+use crate::slack::blocks::card::priority_label;
+use crate::slack::blocks::text::{escape, escape_within, slack_date};
+
+/// Thread replies are kept well inside Slack's 40,000 characters.
+const REPLY_MAX: usize = 3000;
+
+pub fn no_such_incident(number: i64) -> String {
+    format!("There is no incident INC-{number}. `/incident list` shows the open ones.")
+}
+
+/// The ephemeral confirmation after a change made by command.
+pub fn done(incident: &Incident) -> String {
+    format!(
+        "Done: {} is now {} ({}).",
+        incident.number,
+        status_word(incident.status),
+        incident.priority
+    )
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Declared => "declared, waiting for acknowledgement",
+        Status::Acknowledged => "acknowledged",
+        Status::Resolved => "resolved",
+        Status::NotIncident => "closed as not an incident",
+    }
+}
+
+fn mention(user: &UserId) -> String {
+    format!("<@{user}>")
+}
+
+fn people(users: &[UserId]) -> String {
+    users.iter().map(mention).collect::<Vec<_>>().join(" ")
+}
+
+/// One line in the card's thread for one timeline event.
+pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String {
+    let who = mention(&event.actor);
+    let text = event
+        .text
+        .as_deref()
+        .map(|t| escape_within(t, REPLY_MAX))
+        .unwrap_or_default();
+    let after = event.after.as_deref().unwrap_or_default();
+    let before = event.before.as_deref().unwrap_or_default();
+    let tz = policy.timezone;
+    match event.kind {
+        EventKind::Declared => format!(
+            ":rotating_light: {who} declared {} as {}.",
+            incident.number,
+            priority_label(policy, incident.priority)
+        ),
+        EventKind::Acknowledged => format!(":eyes: {who} acknowledged."),
+        EventKind::EngineeringLead => format!(
+            ":technologist: Engineering lead: {} (set by {who}).",
+            person_or_nobody(after)
+        ),
+        EventKind::CommsLead => format!(
+            ":loudspeaker: Comms lead: {} (set by {who}).",
+            person_or_nobody(after)
+        ),
+        EventKind::Priority => {
+            let reason = if text.is_empty() {
+                String::new()
+            } else {
+                format!(" Reason: {text}")
+            };
+            format!(":arrow_up_down: {who} changed the priority from {before} to {after}.{reason}")
+        }
+        EventKind::Update => format!(":memo: *Update* from {who}:\n{text}"),
+        EventKind::Note => format!(":pushpin: Note from {who}: {text}"),
+        EventKind::Cyber => {
+            format!(":rotating_light: {who} flagged this as a suspected cyber security incident.")
+        }
+        EventKind::Pause => {
+            format!(":double_vertical_bar: {who} paused the incident to document it.")
+        }
+        EventKind::Resolved => {
+            let summary = if text.is_empty() {
+                String::new()
+            } else {
+                format!("\nSummary: {text}")
+            };
+            format!(
+                ":white_check_mark: {who} resolved {} at {}.{summary}",
+                incident.number,
+                slack_date(event.at, tz)
+            )
+        }
+        EventKind::NotIncident => {
+            let why = if text.is_empty() {
+                String::new()
+            } else {
+                format!(" Why: {text}")
+            };
+            format!(":heavy_minus_sign: {who} closed this: not an incident.{why}")
+        }
+        EventKind::Review => format!(
+            ":calendar: {who} recorded the incident review: {}",
+            escape_within(after, 200)
+        ),
+        EventKind::Message => format!(":speech_balloon: {who}: {text}"),
+    }
+}
+
+fn person_or_nobody(raw: &str) -> String {
+    if raw.is_empty() {
+        "nobody".to_owned()
+    } else {
+        format!("<@{}>", escape(raw))
+    }
+}
+
+/// The checklists a change calls for, from the incident process.
+pub fn follow_ups(policy: &Policy, before: &Incident, after: &Incident) -> Vec<String> {
+    let mut out = Vec::new();
+    if after.status == Status::Resolved && before.status != Status::Resolved {
+        out.push(RESOLUTION_CHECKLIST.replace("INC-N", &after.number.to_string()));
+    }
+    if after.paused_at != before.paused_at && after.paused_at.is_some() {
+        out.push(PAUSE_CHECKLIST.to_owned());
+    }
+    if after.cyber && !before.cyber {
+        out.push(cyber_guidance(policy));
+    }
+    out
+}
+
+/// True when a priority change makes the incident one tenants notice.
+pub fn newly_affects_tenants(policy: &Policy, before: &Incident, after: &Incident) -> bool {
+    policy.priority(after.priority).affects_tenants
+        && !policy.priority(before.priority).affects_tenants
+}
+
+pub const RESOLUTION_CHECKLIST: &str = "*Resolution checklist*\n\
+• Announce the resolution in every channel used during the incident (status page, tenant channels, email).\n\
+• Schedule the incident review for 1–2 weeks from now and record it: `/incident review INC-N <when>`.\n\
+• Write up the incident report while it is fresh: `/incident report INC-N`.";
+
+pub const PAUSE_CHECKLIST: &str = "*Pause and document* (long-running incidents)\n\
+• Comms lead: check the incident report has a summary and is up to date.\n\
+• Comms lead: share the incident report with the SREs and the wider managed service pool.\n\
+• Hold an incident continuation meeting: the current status, any useful context, and which communications still need updating.\n\
+• People who worked out of hours are not required to work until 11 hours after the end of the incident.";
+
+/// How to escalate a suspected cyber security incident, and what counts,
+/// from the policy's `[cyber]` section.
+pub fn cyber_guidance(policy: &Policy) -> String {
+    let examples: String = policy
+        .cyber
+        .examples
+        .iter()
+        .map(|e| format!("\n• {e}"))
+        .collect();
+    format!(
+        "*Suspected cyber security incident*\n{}\n\n{}\nExamples:{examples}",
+        policy.cyber.contact, policy.cyber.definition
+    )
+}
+
+/// The thread reply that pages the engineering cover on declare.
+pub fn paging(incident: &Incident, engineers: &[UserId]) -> String {
+    if engineers.is_empty() {
+        return format!(
+            ":warning: Nobody is on the engineering rota right now. Whoever can, please acknowledge {} (button above or `/incident ack {}`).",
+            incident.number, incident.number
+        );
+    }
+    format!(
+        ":pager: {} you are on call: please acknowledge {} (button above or `/incident ack {}`).",
+        people(engineers),
+        incident.number,
+        incident.number
+    )
+}
+
+/// Asks the comms cover to handle tenant communication.
+pub fn comms_page(incident: &Incident, comms: &[UserId]) -> Option<String> {
+    if comms.is_empty() {
+        return None;
+    }
+    Some(format!(
+        ":loudspeaker: {} {} is {} and affects tenants: please take comms (button above).",
+        people(comms),
+        incident.number,
+        incident.priority
+    ))
+}
+
+/// One open incident in `/incident list`.
+pub fn list_line(policy: &Policy, incident: &Incident, next: &NextDeadline) -> String {
+    let lead = incident
+        .engineering_lead
+        .as_ref()
+        .map_or("no lead".to_owned(), |u| format!("lead {}", mention(u)));
+    let comms = incident
+        .comms_lead
+        .as_ref()
+        .map_or("no comms".to_owned(), |u| format!("comms {}", mention(u)));
+    let due = next
+        .as_ref()
+        .map(|(what, at)| {
+            format!(
+                " · {} {}",
+                what.to_lowercase(),
+                slack_date(*at, policy.timezone)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "*{}* {} — {} · {lead} · {comms}{due}",
+        incident.number,
+        priority_label(policy, incident.priority),
+        escape_within(incident.title.as_str(), 150),
+    )
+}
