@@ -1,0 +1,235 @@
+//! Fires persisted reminders. Sleeps until the next due row (re-reading the
+//! wall clock at least every 30 s), fires each due row in one transaction
+//! with the messages it causes, then plans the next slot of that kind.
+//! Rows that fell due while the bot was down fire at start-up, marked late.
+
+use super::deliver::{Outgoing, Thread};
+use super::Bot;
+use crate::clock::sleep_until;
+use crate::ids::UserId;
+use crate::incident::Incident;
+use crate::policy::{Role, Rota};
+use crate::reminders::{self, incident_subject, Kind, Planned};
+use crate::rota;
+use crate::store::{incidents, outbox, overrides, reminders as rows};
+use crate::views::reminders::{self as say, Says};
+use chrono::{DateTime, Duration, Utc};
+use slack_morphism::prelude::*;
+use sqlx::{Sqlite, Transaction};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+/// Wakes the scheduler when a change planned new reminders.
+#[derive(Default)]
+pub struct Scheduler {
+    wake: Notify,
+}
+
+impl Scheduler {
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+}
+
+const BATCH: i64 = 100;
+const IDLE: Duration = Duration::hours(1);
+
+fn rota_subject(rota: &Rota) -> String {
+    format!("rota:{}", rota.name)
+}
+
+impl Bot {
+    pub async fn run_scheduler(&self, shutdown: CancellationToken) {
+        if let Err(e) = self.replan_everything().await {
+            warn!(
+                error = format!("{e:#}"),
+                "could not plan reminders at start-up"
+            );
+        }
+        loop {
+            if let Err(e) = self.fire_due().await {
+                warn!(
+                    error = format!("{e:#}"),
+                    "could not fire reminders; will retry"
+                );
+            }
+            let now = self.clock.now();
+            let next = match rows::next_due(&self.db).await {
+                Ok(Some(next)) => next.min(now + IDLE),
+                Ok(None) => now + IDLE,
+                Err(_) => now + Duration::seconds(30),
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = sleep_until(self.clock.as_ref(), next, &self.scheduler.wake) => {}
+            }
+        }
+    }
+
+    /// Plans every open or recently closed incident and every rota's next
+    /// handover: the policy may have changed while the bot was down.
+    async fn replan_everything(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        for incident in incidents::open(&self.db).await? {
+            self.plan_incident(&mut tx, &incident, now).await?;
+        }
+        for rota in &self.policy.rotas {
+            self.plan_handover(&mut tx, rota, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces an incident's pending reminders with a fresh plan.
+    pub(super) async fn plan_incident(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        incident: &Incident,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let planned = reminders::plan(&self.policy, &self.calendar, incident, now);
+        rows::replan(tx, &incident_subject(incident.number.0), &planned).await
+    }
+
+    async fn plan_handover(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        rota: &Rota,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        if rota.topic_channels.is_empty() {
+            return Ok(());
+        }
+        let next = rota::handovers(
+            &self.policy,
+            &self.calendar,
+            rota,
+            now,
+            now + Duration::days(15),
+        )
+        .into_iter()
+        .map(|(at, _, _)| at)
+        .find(|at| *at > now);
+        let planned: Vec<Planned> = next
+            .map(|due| Planned {
+                kind: Kind::Handover,
+                due,
+            })
+            .into_iter()
+            .collect();
+        rows::replan(tx, &rota_subject(rota), &planned).await
+    }
+
+    async fn fire_due(&self) -> anyhow::Result<()> {
+        loop {
+            let now = self.clock.now();
+            let due = rows::due(&self.db, now, BATCH).await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            for row in due {
+                let mut tx = self.db.begin().await?;
+                if !rows::mark_fired(&mut tx, row.id, now).await? {
+                    continue;
+                }
+                self.fire(&mut tx, &row, now).await?;
+                tx.commit().await?;
+                self.metrics.reminder_fired();
+                info!(subject = row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
+            }
+            self.delivery.poke();
+        }
+    }
+
+    /// Queues what one reminder says, and plans its successor.
+    async fn fire(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        row: &rows::Due,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let live = overrides::live(&self.db).await?;
+        if let Some(name) = row.subject.strip_prefix("rota:") {
+            let Some(rota) = self.policy.rota(name) else {
+                return Ok(());
+            };
+            let before = rota::cover_at(
+                &self.policy,
+                &self.calendar,
+                rota,
+                row.due - Duration::seconds(1),
+                &live,
+            );
+            let after = rota::cover_at(&self.policy, &self.calendar, rota, row.due, &live);
+            let open = incidents::open(&self.db).await?;
+            let text = say::handover(
+                &self.policy,
+                rota,
+                before.map(|c| c.shift.user),
+                after.map(|c| c.shift.user),
+                &open,
+                row.due,
+                now,
+            );
+            for channel in &rota.topic_channels {
+                let post = Outgoing::Post {
+                    channel: channel.clone(),
+                    content: SlackMessageContent::new().with_text(text.clone()),
+                    thread: None,
+                    card_of: None,
+                };
+                outbox::push(tx, now, "handover", &post).await?;
+            }
+            self.plan_handover(tx, rota, now).await?;
+            return Ok(());
+        }
+        let Some(number) = row
+            .subject
+            .strip_prefix("incident:")
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            return Ok(());
+        };
+        let Some(incident) = incidents::get(&self.db, number).await? else {
+            return Ok(());
+        };
+        let people = say::People {
+            engineering: self.covering(Role::Engineering, now, &live),
+            escalation: self
+                .policy
+                .rota(&self.policy.escalation_rota)
+                .and_then(|r| rota::cover_at(&self.policy, &self.calendar, r, now, &live))
+                .map(|c| c.shift.user),
+        };
+        for says in say::incident(
+            &self.policy,
+            &self.calendar,
+            &incident,
+            row.kind,
+            row.due,
+            now,
+            &people,
+        ) {
+            let item = match says {
+                Says::Thread(text) => Outgoing::Post {
+                    channel: self.policy.incident_channel.clone(),
+                    content: SlackMessageContent::new().with_text(text),
+                    thread: Some(Thread::Card(number)),
+                    card_of: None,
+                },
+                Says::Direct(user, text) => dm(user, text),
+            };
+            outbox::push(tx, now, "reminder", &item).await?;
+        }
+        self.plan_incident(tx, &incident, now).await
+    }
+}
+
+fn dm(user: UserId, text: String) -> Outgoing {
+    Outgoing::Dm {
+        user,
+        content: SlackMessageContent::new().with_text(text),
+    }
+}

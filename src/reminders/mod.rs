@@ -1,0 +1,120 @@
+//! Which reminders an incident is owed, and when: the rows of SPEC §2.3 as a
+//! pure function of the policy, the calendar, the incident and `now`.
+//!
+//! Only the next occurrence of each kind is planned. Due instants are
+//! anchored on the incident (declared, last update, resolved), never on
+//! `now`, so planning twice gives the same slots: with the unique key on
+//! (subject, kind, due) that is what makes "never twice" hold.
+
+mod kind;
+#[cfg(test)]
+mod tests;
+
+pub use kind::Kind;
+
+use crate::calendar::Calendar;
+use crate::deadline::{response_due, update_due};
+use crate::incident::{Incident, Status};
+use crate::policy::Policy;
+use crate::priority::Priority;
+use chrono::{DateTime, Duration, Utc};
+
+/// One reminder to schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub kind: Kind,
+    pub due: DateTime<Utc>,
+}
+
+/// The subject key reminders of an incident are stored under.
+pub fn incident_subject(number: i64) -> String {
+    format!("incident:{number}")
+}
+
+/// Every reminder the incident is owed from `now` on.
+pub fn plan(
+    policy: &Policy,
+    cal: &Calendar,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> Vec<Planned> {
+    let mut out = Vec::new();
+    let mut add = |kind: Kind, due: DateTime<Utc>| out.push(Planned { kind, due });
+    let rules = &policy.reminders;
+    match incident.status {
+        Status::Declared | Status::Acknowledged => {
+            if incident.acknowledged_at.is_none() {
+                add(Kind::Response, response_due(policy, cal, incident));
+                add(
+                    Kind::Escalate,
+                    incident.declared_at + rules.escalate_unacknowledged_after,
+                );
+            }
+            let update = update_due(policy, cal, incident);
+            let warning = update - rules.update_warning;
+            if warning > incident.last_update_at {
+                add(Kind::UpdateWarning, warning);
+            }
+            add(Kind::UpdateDue, update);
+            if matches!(incident.priority, Priority::P1 | Priority::P2) {
+                add(
+                    Kind::AskForUpdate,
+                    next_slot(incident.last_update_at, rules.ask_for_update_every, now),
+                );
+            }
+            if let Some(pause) = next_pause(policy, cal, now.max(incident.declared_at)) {
+                add(Kind::PauseAt, pause);
+            }
+            let stretch_from = incident.paused_at.unwrap_or(incident.declared_at);
+            add(Kind::Stretch, stretch_from + rules.max_stretch);
+            add(
+                Kind::OfficeHours,
+                cal.next_in_hours_boundary(now.max(incident.declared_at)),
+            );
+        }
+        Status::Resolved => {
+            let resolved = incident.resolved_at.unwrap_or(incident.last_update_at);
+            if worked_out_of_hours(cal, incident.declared_at, resolved) {
+                add(Kind::Rest, resolved);
+            }
+            if incident.review.is_none() {
+                add(Kind::Review, cal.add(resolved, rules.review_nudge_after));
+            }
+        }
+        Status::NotIncident => {}
+    }
+    out
+}
+
+/// The first `anchor + k·every` (k ≥ 1) strictly after `now`.
+fn next_slot(anchor: DateTime<Utc>, every: Duration, now: DateTime<Utc>) -> DateTime<Utc> {
+    let step = every.num_seconds().max(60);
+    let elapsed = (now - anchor).num_seconds().max(0);
+    anchor + Duration::seconds((elapsed / step + 1) * step)
+}
+
+/// The next `pause_at` on a working day strictly after `after`.
+fn next_pause(policy: &Policy, cal: &Calendar, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let mut day = cal.local(after).date_naive();
+    for _ in 0..31 {
+        if cal.is_working_day(day) {
+            let at = cal.instant(day, policy.reminders.pause_at);
+            if at > after {
+                return Some(at);
+            }
+        }
+        day = day.succ_opt()?;
+    }
+    None
+}
+
+/// True when any part of `[from, to]` fell outside working hours: sampled
+/// at the in-hours boundaries, which is where that can change.
+fn worked_out_of_hours(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    if !cal.is_in_hours(from) || !cal.is_in_hours(to) {
+        return true;
+    }
+    // In hours at both ends: out of hours in between only if a boundary was
+    // crossed.
+    cal.next_in_hours_boundary(from) < to
+}

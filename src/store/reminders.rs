@@ -1,0 +1,114 @@
+//! Reminder rows. One row per (subject, kind, due): a slot that has fired
+//! (`done`) can never be inserted again, which is what keeps a reminder from
+//! firing twice across restarts and re-plans.
+
+use super::time::{from_db, to_db};
+use crate::reminders::{Kind, Planned};
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+/// A reminder that is due.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub id: i64,
+    pub subject: String,
+    pub kind: Kind,
+    pub due: DateTime<Utc>,
+}
+
+/// Makes `subject`'s pending reminders exactly `planned`: rows no longer
+/// planned are cancelled, new ones inserted, and a slot cancelled earlier
+/// but planned again comes back. Fired slots are left alone.
+pub async fn replan(
+    tx: &mut Transaction<'_, Sqlite>,
+    subject: &str,
+    planned: &[Planned],
+) -> anyhow::Result<()> {
+    let pending: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, kind, due_at FROM reminders WHERE subject = ? AND state = 'pending'",
+    )
+    .bind(subject)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, kind, due) in pending {
+        let still = planned
+            .iter()
+            .any(|p| p.kind.as_str() == kind && to_db(p.due) == due);
+        if !still {
+            sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE id = ?")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    for p in planned {
+        sqlx::query(
+            "INSERT INTO reminders (subject, kind, due_at) VALUES (?, ?, ?)
+             ON CONFLICT (subject, kind, due_at)
+             DO UPDATE SET state = 'pending' WHERE state = 'cancelled'",
+        )
+        .bind(subject)
+        .bind(p.kind.as_str())
+        .bind(to_db(p.due))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Cancels every pending reminder of `subject`.
+pub async fn cancel_all(tx: &mut Transaction<'_, Sqlite>, subject: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE subject = ? AND state = 'pending'")
+        .bind(subject)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Pending reminders due at or before `now`, oldest first.
+pub async fn due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<Due>> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, subject, kind, due_at FROM reminders
+         WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+    )
+    .bind(to_db(now))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, subject, kind, due)| {
+            Ok(Due {
+                id,
+                subject,
+                kind: kind.parse().map_err(anyhow::Error::msg)?,
+                due: from_db(&due)?,
+            })
+        })
+        .collect()
+}
+
+/// Marks a reminder fired, inside the transaction that queues its
+/// messages; false if it had already fired or been cancelled.
+pub async fn mark_fired(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE reminders SET state = 'done', done_at = ? WHERE id = ? AND state = 'pending'",
+    )
+    .bind(to_db(now))
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// When the next pending reminder is due.
+pub async fn next_due(pool: &SqlitePool) -> anyhow::Result<Option<DateTime<Utc>>> {
+    let next: Option<String> =
+        sqlx::query_scalar("SELECT MIN(due_at) FROM reminders WHERE state = 'pending'")
+            .fetch_one(pool)
+            .await?;
+    next.as_deref().map(from_db).transpose()
+}
