@@ -2,7 +2,10 @@
 //! table. Every state change is committed here before Slack hears of it.
 
 pub mod events;
+pub mod incidents;
 pub mod outbox;
+pub mod overrides;
+pub mod reminders;
 pub mod time;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
