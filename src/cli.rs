@@ -121,10 +121,7 @@ fn check(config_flag: Option<PathBuf>) -> ExitCode {
         Err(e) => return config_error(e),
     };
     let now = SystemClock::new().now();
-    println!(
-        "Policy OK. On call for the next {CHECK_DAYS} days ({}):\n",
-        policy.timezone
-    );
+    println!("Policy OK.\n");
     println!(
         "{}",
         rota::schedule_table(&policy, &policy.calendar(), now, CHECK_DAYS, &[])

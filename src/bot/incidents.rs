@@ -176,12 +176,23 @@ impl Bot {
         if open.is_empty() {
             return Ok("No open incidents.".to_owned());
         }
-        let lines: Vec<String> = open
+        // Most pressing first: by next deadline, then priority.
+        let mut rows: Vec<_> = open
             .iter()
             .map(|incident| {
                 let next = next_deadline(&self.policy, &self.calendar, incident, now);
-                text::list_line(&self.policy, incident, &next)
+                (
+                    next.as_ref().map(|(_, at)| *at),
+                    incident.priority,
+                    incident,
+                    next,
+                )
             })
+            .collect();
+        rows.sort_by_key(|(due, priority, incident, _)| (*due, *priority, incident.number.0));
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|(_, _, incident, next)| text::list_line(&self.policy, incident, next))
             .collect();
         Ok(lines.join("\n"))
     }

@@ -8,11 +8,14 @@ use super::Bot;
 use crate::clock::sleep_until;
 use crate::ids::UserId;
 use crate::incident::Incident;
+use crate::incident::Status;
 use crate::policy::{Role, Rota};
 use crate::reminders::{self, incident_subject, Kind, Planned};
 use crate::rota;
+use crate::slack::blocks::actions;
+use crate::slack::blocks::text::truncate;
 use crate::store::{incidents, outbox, overrides, reminders as rows};
-use crate::views::reminders::{self as say, Says};
+use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
 use sqlx::{Sqlite, Transaction};
@@ -90,7 +93,7 @@ impl Bot {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let planned = reminders::plan(&self.policy, &self.calendar, incident, now);
-        rows::replan(tx, &incident_subject(incident.number.0), &planned).await
+        rows::replan(tx, &incident_subject(incident.number.0), &planned, now).await
     }
 
     async fn plan_handover(
@@ -119,7 +122,7 @@ impl Bot {
             })
             .into_iter()
             .collect();
-        rows::replan(tx, &rota_subject(rota), &planned).await
+        rows::replan(tx, &rota_subject(rota), &planned, now).await
     }
 
     async fn fire_due(&self) -> anyhow::Result<()> {
@@ -195,6 +198,21 @@ impl Bot {
         let Some(incident) = incidents::get(&self.db, number).await? else {
             return Ok(());
         };
+        // A row already due when the incident changed was kept: it fires
+        // only if the incident, as it is now, would still have planned it.
+        let still_owed = reminders::plan(
+            &self.policy,
+            &self.calendar,
+            &incident,
+            row.due - Duration::seconds(1),
+        )
+        .contains(&Planned {
+            kind: row.kind,
+            due: row.due,
+        });
+        if !still_owed {
+            return self.plan_incident(tx, &incident, now).await;
+        }
         let people = say::People {
             engineering: self.covering(Role::Engineering, now, &live),
             escalation: self
@@ -213,9 +231,9 @@ impl Bot {
             &people,
         ) {
             let item = match says {
-                Says::Thread(text) => Outgoing::Post {
+                Says::Thread(text, prompt) => Outgoing::Post {
                     channel: self.policy.incident_channel.clone(),
-                    content: SlackMessageContent::new().with_text(text),
+                    content: with_prompt(text, prompt, number, &incident),
                     thread: Some(Thread::Card(number)),
                     card_of: None,
                 },
@@ -225,6 +243,34 @@ impl Bot {
         }
         self.plan_incident(tx, &incident, now).await
     }
+}
+
+/// The reminder's text, with the button that clears it underneath.
+fn with_prompt(
+    text: String,
+    prompt: Option<Prompt>,
+    number: i64,
+    incident: &Incident,
+) -> SlackMessageContent {
+    let content = SlackMessageContent::new().with_text(text.clone());
+    let (action, label) = match prompt {
+        None => return content,
+        Some(Prompt::PostUpdate) => (actions::POST_UPDATE, "Post update"),
+        Some(Prompt::Acknowledge) if incident.status == Status::Declared => {
+            (actions::ACK, "Acknowledge")
+        }
+        Some(Prompt::Acknowledge) => return content,
+    };
+    let button = SlackBlockButtonElement::new(pt!(label))
+        .with_action_id(action.into())
+        .with_value(number.to_string())
+        .with_style(SlackBlockButtonStyle::Primary);
+    content.with_blocks(vec![
+        SlackSectionBlock::new()
+            .with_text(md!("{}", truncate(&text, 2900)))
+            .into(),
+        SlackActionsBlock::new(vec![button.into()]).into(),
+    ])
 }
 
 fn dm(user: UserId, text: String) -> Outgoing {

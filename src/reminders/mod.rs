@@ -50,7 +50,9 @@ pub fn plan(
                     incident.declared_at + rules.escalate_unacknowledged_after,
                 );
             }
-            let update = update_due(policy, cal, incident);
+            // The next update deadline; once one passes without an update,
+            // the next interval's deadline (an overdue reminder).
+            let update = next_update_slot(policy, cal, incident, now);
             let warning = update - rules.update_warning;
             if warning > incident.last_update_at {
                 add(Kind::UpdateWarning, warning);
@@ -84,6 +86,32 @@ pub fn plan(
         Status::NotIncident => {}
     }
     out
+}
+
+/// The first of `last update + k·update_every` (k ≥ 1) strictly after
+/// `now`: the next deadline, or once one has passed without an update, the
+/// next interval's (the overdue reminder). Business-day intervals step
+/// through the calendar.
+fn next_update_slot(
+    policy: &Policy,
+    cal: &Calendar,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let every = policy.priority(incident.priority).update_every;
+    let mut slot = update_due(policy, cal, incident);
+    // The cap only guards against an interval that does not move.
+    for _ in 0..10_000 {
+        if slot > now {
+            break;
+        }
+        let next = cal.add(slot, every);
+        if next <= slot {
+            break;
+        }
+        slot = next;
+    }
+    slot
 }
 
 /// The first `anchor + k·every` (k ≥ 1) strictly after `now`.

@@ -16,18 +16,23 @@ pub struct Due {
     pub due: DateTime<Utc>,
 }
 
-/// Makes `subject`'s pending reminders exactly `planned`: rows no longer
-/// planned are cancelled, new ones inserted, and a slot cancelled earlier
-/// but planned again comes back. Fired slots are left alone.
+/// Makes `subject`'s future pending reminders exactly `planned`: rows no
+/// longer planned are cancelled, new ones inserted, and a slot cancelled
+/// earlier but planned again comes back. Fired slots are left alone, and so
+/// are rows already due: the scheduler owes them, and checks when firing
+/// whether they still apply.
 pub async fn replan(
     tx: &mut Transaction<'_, Sqlite>,
     subject: &str,
     planned: &[Planned],
+    now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let pending: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, kind, due_at FROM reminders WHERE subject = ? AND state = 'pending'",
+        "SELECT id, kind, due_at FROM reminders
+         WHERE subject = ? AND state = 'pending' AND due_at > ?",
     )
     .bind(subject)
+    .bind(to_db(now))
     .fetch_all(&mut **tx)
     .await?;
     for (id, kind, due) in pending {

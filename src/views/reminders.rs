@@ -15,10 +15,17 @@ pub const LATE_AFTER: Duration = Duration::minutes(2);
 /// Where a reminder's words go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Says {
-    /// A reply in the incident card's thread.
-    Thread(String),
+    /// A reply in the incident card's thread, with the button that clears it.
+    Thread(String, Option<Prompt>),
     /// A direct message.
     Direct(UserId, String),
+}
+
+/// The action a reminder asks for, offered as a button under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Acknowledge,
+    PostUpdate,
 }
 
 /// Who covers the rotas a reminder may call on, at firing time.
@@ -85,7 +92,7 @@ pub fn incident(
                 ":alarm_clock: {} INC-{n} ({}) has not been acknowledged and its response time has passed. Please acknowledge now.{late}",
                 all(&who),
                 incident.priority
-            ))]
+            ), Some(Prompt::Acknowledge))]
         }
         Kind::Escalate => {
             let text = format!(
@@ -93,7 +100,7 @@ pub fn incident(
                 rules.escalate_unacknowledged_after.num_minutes(),
                 people.escalation.as_ref().map_or("the escalation rota (nobody is on it now)".to_owned(), at)
             );
-            let mut out = vec![Says::Thread(text)];
+            let mut out = vec![Says::Thread(text, Some(Prompt::Acknowledge))];
             if let Some(escalation) = &people.escalation {
                 out.push(Says::Direct(
                     escalation.clone(),
@@ -111,31 +118,31 @@ pub fn incident(
             ":hourglass_flowing_sand: {} the next update on INC-{n} is due {}.{late}",
             all(&updater),
             slack_date(crate::deadline::update_due(policy, cal, incident), tz)
-        ))],
+        ), Some(Prompt::PostUpdate))],
         Kind::UpdateDue => vec![Says::Thread(format!(
             ":hourglass: {} an update on INC-{n} is due now: post it with the button on the card or `/incident update INC-{n} …`.{late}",
             all(&updater)
-        ))],
+        ), Some(Prompt::PostUpdate))],
         Kind::AskForUpdate => vec![Says::Thread(format!(
             ":speech_balloon: {} how is INC-{n} going? A line here helps the comms lead with the next update.{late}",
             all(&incident.engineering_lead.iter().collect::<Vec<_>>())
-        ))],
+        ), Some(Prompt::PostUpdate))],
         Kind::PauseAt => vec![Says::Thread(format!(
             ":double_vertical_bar: {} it is {}: time to pause and document INC-{n}.{late}\n{PAUSE_CHECKLIST}",
             all(&leads),
             rules.pause_at.format("%H:%M")
-        ))],
+        ), None)],
         Kind::Stretch => vec![Says::Thread(format!(
             ":double_vertical_bar: {} INC-{n} has been worked for {} hours without a pause: time to pause and document.{late}\n{PAUSE_CHECKLIST}",
             all(&leads),
             rules.max_stretch.num_hours()
-        ))],
+        ), None)],
         Kind::OfficeHours => {
             let what = if cal.is_in_hours(due) { "starting" } else { "ending" };
             vec![Says::Thread(format!(
                 ":clock5: {} office hours are {what}: update the status page with progress and next steps for INC-{n}.{late}",
                 all(&updater)
-            ))]
+            ), Some(Prompt::PostUpdate))]
         }
         Kind::Rest => {
             let until = incident.resolved_at.unwrap_or(due) + rules.rest_after_out_of_hours;
@@ -157,7 +164,7 @@ pub fn incident(
             all(&leads),
             describe(rules.review_nudge_after.to_string()),
             describe(rules.review_target.to_string()),
-        ))],
+        ), None)],
         Kind::Handover => Vec::new(),
     }
 }

@@ -2,6 +2,8 @@
 //! and the real app on port 0, driven by a manual clock.
 #![allow(dead_code)]
 
+pub mod incident;
+
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
 use paas_incident_bot::clock::ManualClock;
