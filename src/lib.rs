@@ -12,6 +12,7 @@ pub mod ids;
 pub mod incident;
 pub mod policy;
 pub mod priority;
+pub mod recurring;
 pub mod reminders;
 pub mod rota;
 pub mod topic;

@@ -181,3 +181,85 @@ async fn a_simulated_week_sets_the_topic_only_when_it_changes() {
     assert!(sets.len() <= 12, "{} setTopic calls: {sets:#?}", sets.len());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_user_group_follows_whoever_covers_now() {
+    let toml = include_str!("../config/gov-uk-paas.toml").replacen(
+        "name = \"in-hours\"\n",
+        "name = \"in-hours\"\nusergroup = \"S0PAASSUP\"\n",
+        1,
+    );
+    let policy = paas_incident_bot::policy::Policy::from_toml(&toml).unwrap();
+    let mut app = TestApp::start_with(policy, monday_morning()).await;
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| s.usergroup_members("S0PAASSUP") == ["U0PAASEN4"])
+        .await
+        .expect("the group holds the in-hours engineer");
+    app.oncall(
+        "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+        "U0PAASEN4",
+    )
+    .await;
+    app.clock.set(monday_morning() + Duration::hours(1));
+    slack
+        .wait_until(WAIT, |s| s.usergroup_members("S0PAASSUP") == ["U0PAASEN1"])
+        .await
+        .expect("the group follows the override");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn handovers_are_posted_at_the_start_and_end_of_the_support_week() {
+    // Friday 27 Nov 2026, 16:00: the week ends at 17:00, the next starts
+    // Monday 30 Nov 09:00 with U0PAASEN1 on in hours.
+    let friday = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 27, 16, 0, 0).unwrap();
+    let mut app = TestApp::start_with(paas_incident_bot::policy::Policy::builtin(), friday).await;
+    app.declare("Billing smoke tests failing", "P3").await;
+    let said = |needle: &'static str| {
+        let slack = app.slack.clone();
+        async move {
+            slack
+                .wait_until(WAIT, |s| {
+                    s.messages(TOPIC_CHANNEL)
+                        .iter()
+                        .any(|m| m.text.contains(needle))
+                })
+                .await
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "never posted {needle:?}: {:#?}",
+                        slack
+                            .messages(TOPIC_CHANNEL)
+                            .iter()
+                            .map(|m| m.text.clone())
+                            .collect::<Vec<_>>()
+                    )
+                })
+        }
+    };
+    app.clock.set(friday + Duration::hours(1));
+    said("End of the support week on *in-hours*: <@U0PAASEN4> hands over to <@U0PAASEN1>").await;
+    app.clock.set(friday + Duration::hours(65)); // Monday 09:00
+    said("*in-hours* handover: <@U0PAASEN4> → <@U0PAASEN1>").await;
+    said("*out-of-hours* handover: <@U0PAASEN2> → <@U0PAASEN3>").await;
+    let handover = app
+        .slack
+        .messages(TOPIC_CHANNEL)
+        .into_iter()
+        .find(|m| m.text.contains("*in-hours* handover"))
+        .unwrap();
+    assert!(
+        handover.text.contains("INC-1"),
+        "lists open incidents: {}",
+        handover.text
+    );
+    let posts = app
+        .slack
+        .messages(TOPIC_CHANNEL)
+        .iter()
+        .filter(|m| m.text.contains("*in-hours* handover"))
+        .count();
+    assert_eq!(posts, 1);
+    app.stop().await;
+}

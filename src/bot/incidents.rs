@@ -86,7 +86,7 @@ impl Bot {
                 Ok(applied) => applied,
                 Err(refused) => return Ok(Err(refused.to_string())),
             };
-            let mut tx = self.db.begin().await?;
+            let mut tx = crate::store::write(&self.db).await?;
             if !incidents::save(&mut tx, &next, current.version).await? {
                 continue; // someone changed it since we read it: re-apply
             }
@@ -159,7 +159,7 @@ impl Bot {
         let report = crate::views::report::markdown(&self.policy, &incident, &timeline);
         let body = crate::slack::blocks::text::truncate(&report, REPORT_MAX);
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::store::write(&self.db).await?;
         let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");
         self.queue_reply(&mut tx, number, line, now).await?;
         tx.commit().await?;

@@ -143,7 +143,7 @@ impl Bot {
             declared_by: by.clone(),
         };
         let (mut incident, events) = declare(declaration, IncidentNumber(0), now);
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::store::write(&self.db).await?;
         let number = incidents::insert(&mut tx, &incident).await?;
         incident.number = IncidentNumber(number);
         incidents::record(&mut tx, number, &events).await?;

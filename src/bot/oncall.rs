@@ -77,7 +77,7 @@ impl Bot {
         let covered = rota::cover_at(&self.policy, &self.calendar, rota, from, live)
             .map(|c| c.shift.user)
             .filter(|u| u != covering);
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::store::write(&self.db).await?;
         let created = overrides::create(
             &mut tx,
             overrides::NewOverride {
@@ -150,7 +150,7 @@ impl Bot {
             ));
         }
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::store::write(&self.db).await?;
         if !overrides::cancel(&mut tx, id, by, now).await? {
             return Ok(format!("{label} was already cancelled."));
         }

@@ -9,9 +9,11 @@ use crate::clock::sleep_until;
 use crate::ids::UserId;
 use crate::incident::Incident;
 use crate::incident::Status;
-use crate::policy::{Role, Rota};
+use crate::policy::{Covers, Role, Rota, Rotation};
+use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, incident_subject, Kind, Planned};
 use crate::rota;
+use crate::rota::scheduled_member;
 use crate::slack::blocks::actions;
 use crate::slack::blocks::text::truncate;
 use crate::store::{incidents, outbox, overrides, reminders as rows};
@@ -74,7 +76,7 @@ impl Bot {
     /// handover: the policy may have changed while the bot was down.
     async fn replan_everything(&self) -> anyhow::Result<()> {
         let now = self.clock.now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = crate::store::write(&self.db).await?;
         for incident in incidents::open(&self.db).await? {
             self.plan_incident(&mut tx, &incident, now).await?;
         }
@@ -96,6 +98,9 @@ impl Bot {
         rows::replan(tx, &incident_subject(incident.number.0), &planned, now).await
     }
 
+    /// The rota's next handover (from its cron expression, in the policy's
+    /// zone) and, for an in-hours rota, the close of the last working day
+    /// before it: the start and end of the support week.
     async fn plan_handover(
         &self,
         tx: &mut Transaction<'_, Sqlite>,
@@ -105,23 +110,28 @@ impl Bot {
         if rota.topic_channels.is_empty() {
             return Ok(());
         }
-        let next = rota::handovers(
-            &self.policy,
-            &self.calendar,
-            rota,
-            now,
-            now + Duration::days(15),
-        )
-        .into_iter()
-        .map(|(at, _, _)| at)
-        .find(|at| *at > now);
-        let planned: Vec<Planned> = next
-            .map(|due| Planned {
-                kind: Kind::Handover,
-                due,
-            })
-            .into_iter()
-            .collect();
+        let tz = self.policy.timezone;
+        let Some(handover) = next_after(&handover_cron(rota), tz, now) else {
+            return Ok(());
+        };
+        let mut planned = vec![Planned {
+            kind: Kind::Handover,
+            due: handover,
+        }];
+        if rota.covers == Covers::InHours && rota.rotation == Rotation::Weekly {
+            let week_end = self
+                .calendar
+                .in_hours_spans(handover - Duration::days(7), handover)
+                .last()
+                .map(|(_, end)| *end)
+                .filter(|end| *end > now);
+            if let Some(due) = week_end {
+                planned.push(Planned {
+                    kind: Kind::WeekEnd,
+                    due,
+                });
+            }
+        }
         rows::replan(tx, &rota_subject(rota), &planned, now).await
     }
 
@@ -133,7 +143,7 @@ impl Bot {
                 return Ok(());
             }
             for row in due {
-                let mut tx = self.db.begin().await?;
+                let mut tx = crate::store::write(&self.db).await?;
                 if !rows::mark_fired(&mut tx, row.id, now).await? {
                     continue;
                 }
@@ -158,20 +168,25 @@ impl Bot {
             let Some(rota) = self.policy.rota(name) else {
                 return Ok(());
             };
-            let before = rota::cover_at(
-                &self.policy,
-                &self.calendar,
-                rota,
-                row.due - Duration::seconds(1),
-                &live,
-            );
-            let after = rota::cover_at(&self.policy, &self.calendar, rota, row.due, &live);
+            // Who hands over to whom by the rotation itself: the handover
+            // meeting is between the week's people, whatever the overrides.
+            let just_before = row.due - Duration::seconds(1);
+            let outgoing = scheduled_member(&self.calendar, rota, just_before).clone();
+            let incoming = match row.kind {
+                Kind::WeekEnd => next_after(&handover_cron(rota), self.policy.timezone, row.due)
+                    .map(|h| scheduled_member(&self.calendar, rota, h).clone()),
+                _ => Some(scheduled_member(&self.calendar, rota, row.due).clone()),
+            };
+            if incoming.as_ref() == Some(&outgoing) {
+                return self.plan_handover(tx, rota, now).await;
+            }
             let open = incidents::open(&self.db).await?;
             let text = say::handover(
                 &self.policy,
                 rota,
-                before.map(|c| c.shift.user),
-                after.map(|c| c.shift.user),
+                row.kind,
+                Some(outgoing),
+                incoming,
                 &open,
                 row.due,
                 now,

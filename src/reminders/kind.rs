@@ -27,9 +27,12 @@ pub enum Kind {
     Review,
     /// A rota changes hands.
     Handover,
+    /// The last in-hours close before a rota changes hands: the end-of-week
+    /// handover meeting.
+    WeekEnd,
 }
 
-const ALL: [(Kind, &str); 11] = [
+const ALL: [(Kind, &str); 12] = [
     (Kind::Response, "response"),
     (Kind::Escalate, "escalate"),
     (Kind::UpdateWarning, "update_warning"),
@@ -41,6 +44,7 @@ const ALL: [(Kind, &str); 11] = [
     (Kind::Rest, "rest"),
     (Kind::Review, "review"),
     (Kind::Handover, "handover"),
+    (Kind::WeekEnd, "week_end"),
 ];
 
 impl Kind {

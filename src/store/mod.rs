@@ -36,6 +36,16 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// Begins a transaction that will write. `BEGIN IMMEDIATE` takes the write
+/// lock up front (waiting out the busy timeout): a deferred transaction that
+/// reads first and writes later fails at once with SQLITE_BUSY if another
+/// connection wrote in between, which the busy timeout cannot help.
+pub async fn write(
+    pool: &sqlx::SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,7 +165,7 @@ pub fn incident(
             describe(rules.review_nudge_after.to_string()),
             describe(rules.review_target.to_string()),
         ), None)],
-        Kind::Handover => Vec::new(),
+        Kind::Handover | Kind::WeekEnd => Vec::new(),
     }
 }
 
@@ -174,9 +174,11 @@ fn describe(duration: String) -> String {
 }
 
 /// The post in a rota's topic channels when it changes hands.
+#[allow(clippy::too_many_arguments)]
 pub fn handover(
     policy: &Policy,
     rota: &Rota,
+    kind: Kind,
     outgoing: Option<UserId>,
     incoming: Option<UserId>,
     open: &[Incident],
@@ -185,11 +187,18 @@ pub fn handover(
 ) -> String {
     let from = outgoing.as_ref().map_or("nobody".to_owned(), at);
     let to = incoming.as_ref().map_or("nobody".to_owned(), at);
-    let mut text = format!(
-        ":handshake: *{}* handover: {from} → {to}.{}",
-        rota.name,
-        late_note(due, now, policy)
-    );
+    let mut text = match kind {
+        Kind::WeekEnd => format!(
+            ":calendar: End of the support week on *{}*: {from} hands over to {to}. Hold the handover meeting.{}",
+            rota.name,
+            late_note(due, now, policy)
+        ),
+        _ => format!(
+            ":handshake: *{}* handover: {from} → {to}.{}",
+            rota.name,
+            late_note(due, now, policy)
+        ),
+    };
     if open.is_empty() {
         text.push_str("\nNo open incidents.");
     } else {
