@@ -204,3 +204,151 @@ async fn a_restart_mid_incident_loses_nothing_and_numbers_are_not_reused() {
     assert!(card.blocks.to_string().contains("INC-2: Second one"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn post_update_opens_a_modal_whose_submission_is_the_update() {
+    let mut app = TestApp::start().await;
+    let ts = app.declare("Router flapping", "P2").await;
+    let views_before = app.slack.views().len();
+    app.press(BOB, &ts, "incident.post_update", "1").await;
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| s.views().len() > views_before)
+        .await
+        .expect("the update modal opens");
+    let view = app.slack.views().last().cloned().unwrap();
+    assert!(
+        view.view.to_string().contains("incident.update"),
+        "{}",
+        view.view
+    );
+    // An empty update keeps the modal open with an error.
+    let empty =
+        serde_json::json!({"update": {"update": {"type": "plain_text_input", "value": " "}}});
+    let id = app
+        .slack
+        .view_submission(BOB, &view.view_id, empty)
+        .await
+        .unwrap();
+    let ack = app.slack.wait_ack(&id, WAIT).await.unwrap();
+    assert_eq!(ack.payload.unwrap()["response_action"], "errors");
+    let update = serde_json::json!({"update": {"update": {"type": "plain_text_input",
+        "value": "Rolled back the router config"}}});
+    let id = app
+        .slack
+        .view_submission(BOB, &view.view_id, update)
+        .await
+        .unwrap();
+    assert_eq!(app.slack.wait_ack(&id, WAIT).await.unwrap().payload, None);
+    app.thread_says(&ts, "Rolled back the router config").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn not_an_incident_closes_without_the_resolution_checklist() {
+    let mut app = TestApp::start().await;
+    let ts = app.declare("Smoke test blip", "P4").await;
+    app.press(BOB, &ts, "incident.not_incident", "1").await;
+    app.thread_says(&ts, "not an incident").await;
+    app.card_shows(&ts, "Not an incident").await;
+    assert_eq!(app.thread_count(&ts, "Resolution checklist"), 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn titles_and_updates_cannot_ping_or_link() {
+    let mut app = TestApp::start().await;
+    let ts = app.declare("<!channel> <@U0BOB> & friends", "P3").await;
+    let card = app.slack.message(&app.incident_channel(), &ts).unwrap();
+    // The fallback text is mrkdwn: escaped. The header is plain text, which
+    // Slack never turns into mentions.
+    assert!(
+        card.text
+            .contains("&lt;!channel&gt; &lt;@U0BOB&gt; &amp; friends"),
+        "{}",
+        card.text
+    );
+    assert!(!card.text.contains("<!channel>"));
+    let list = text_of(&app.command("/incident", "list", ALICE).await);
+    assert!(list.contains("&lt;!channel&gt;"), "{list}");
+    assert!(!list.contains("<!channel>"), "{list}");
+    app.command(
+        "/incident",
+        "note INC-1 ping <!here> and <https://evil.example|click>",
+        ALICE,
+    )
+    .await;
+    app.thread_says(
+        &ts,
+        "ping &lt;!here&gt; and &lt;https://evil.example|click&gt;",
+    )
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn priority_comms_cyber_and_not_incident_subcommands() {
+    let mut app = TestApp::start().await;
+    let ts = app.declare("Elevated errors", "P3").await;
+    app.command("/incident", "priority INC-1 P2 errors spreading", ALICE)
+        .await;
+    app.thread_says(&ts, "from P3 to P2. Reason: errors spreading")
+        .await;
+    app.command("/incident", "comms 1 <@U0CAROL>", ALICE).await;
+    app.thread_says(&ts, "Comms lead: <@U0CAROL>").await;
+    app.command("/incident", "cyber INC-1", ALICE).await;
+    app.thread_says(&ts, "Suspected cyber security incident")
+        .await;
+    app.card_shows(&ts, "cyber security incident").await;
+    app.command("/incident", "not-incident INC-1 test traffic", ALICE)
+        .await;
+    app.thread_says(&ts, "Why: test traffic").await;
+    let refused = text_of(&app.command("/incident", "update INC-1 more", ALICE).await);
+    assert!(refused.contains("INC-1"), "{refused}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_declare_modal_offers_the_policys_priorities_and_triage_questions() {
+    let mut app = TestApp::start().await;
+    app.command("/incident", "declare Apps down in London", ALICE)
+        .await;
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| !s.views().is_empty())
+        .await
+        .unwrap();
+    let view = app.slack.views()[0].clone();
+    let json = view.view.to_string();
+    for needle in [
+        "Apps down in London",
+        "P1 Critical",
+        "Apps no longer being served",
+        "P4 Minor",
+        "Triage",
+        "Suspected cyber security incident",
+        "users_select",
+        ALICE,
+    ] {
+        assert!(json.contains(needle), "{needle} missing from {json}");
+    }
+    let long = "x".repeat(151);
+    let id = app
+        .slack
+        .view_submission(
+            ALICE,
+            &view.view_id,
+            declare_form(&long, Some("P2"), Some(ALICE)),
+        )
+        .await
+        .unwrap();
+    let payload = app
+        .slack
+        .wait_ack(&id, WAIT)
+        .await
+        .unwrap()
+        .payload
+        .unwrap();
+    assert!(payload["errors"]["title"].is_string(), "{payload}");
+    app.stop().await;
+}
