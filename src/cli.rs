@@ -121,11 +121,8 @@ fn check(config_flag: Option<PathBuf>) -> ExitCode {
         Err(e) => return config_error(e),
     };
     let now = SystemClock::new().now();
-    println!("Policy OK.\n");
-    println!(
-        "{}",
-        rota::schedule_table(&policy, &policy.calendar(), now, CHECK_DAYS, &[])
-    );
+    let table = rota::schedule_table(&policy, &policy.calendar(), now, CHECK_DAYS, &[]);
+    out(&format!("Policy OK.\n\n{table}\n"));
     ExitCode::SUCCESS
 }
 
@@ -164,7 +161,7 @@ async fn oncall(
             }
         },
     };
-    println!("{text}");
+    out(&format!("{text}\n"));
     ExitCode::SUCCESS
 }
 
@@ -189,10 +186,9 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
     db.close().await;
     match (found, timeline) {
         (Ok(Some(incident)), Ok(timeline)) => {
-            print!(
-                "{}",
-                crate::views::report::markdown(&policy, &incident, &timeline)
-            );
+            out(&crate::views::report::markdown(
+                &policy, &incident, &timeline,
+            ));
             ExitCode::SUCCESS
         }
         (Ok(None), _) => {
@@ -211,6 +207,12 @@ async fn live_overrides() -> anyhow::Result<Vec<crate::rota::Override>> {
     let live = crate::store::overrides::live(&db).await;
     db.close().await;
     live
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn config_error(e: impl std::fmt::Display) -> ExitCode {

@@ -122,7 +122,7 @@ impl Bot {
             self.queue_reply(tx, after.number.0, extra, now).await?;
         }
         if text::newly_affects_tenants(&self.policy, before, after) {
-            if let Some(page) = self.page_comms(after) {
+            if let Some(page) = self.page_comms(after).await? {
                 self.queue_reply(tx, after.number.0, page, now).await?;
             }
         }

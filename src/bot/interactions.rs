@@ -160,7 +160,7 @@ impl Bot {
         self.queue_reply(&mut tx, number, text::paging(&incident, &engineers), now)
             .await?;
         if self.policy.priority(incident.priority).affects_tenants {
-            if let Some(page) = self.page_comms(&incident) {
+            if let Some(page) = self.page_comms(&incident).await? {
                 self.queue_reply(&mut tx, number, page, now).await?;
             }
         }
@@ -195,13 +195,15 @@ impl Bot {
         people
     }
 
-    /// The comms cover, asked to handle tenant communication.
-    pub(super) fn page_comms(&self, incident: &crate::incident::Incident) -> Option<String> {
-        let now = self.clock.now();
-        // Overrides are read per change elsewhere; the rotation is enough to
-        // find someone to ask, and the thread shows who answered.
-        let comms = self.covering(crate::policy::Role::Comms, now, &[]);
-        text::comms_page(incident, &comms)
+    /// The comms cover (overrides included), asked to handle tenant
+    /// communication.
+    pub(super) async fn page_comms(
+        &self,
+        incident: &crate::incident::Incident,
+    ) -> anyhow::Result<Option<String>> {
+        let live = crate::store::overrides::live(&self.db).await?;
+        let comms = self.covering(crate::policy::Role::Comms, self.clock.now(), &live);
+        Ok(text::comms_page(incident, &comms))
     }
 
     async fn on_press(&self, press: SlackInteractionBlockActionsEvent) {

@@ -56,7 +56,7 @@ pub enum IncidentCommand {
     Help,
 }
 
-const SUBCOMMANDS: [&str; 16] = [
+pub(crate) const SUBCOMMANDS: [&str; 16] = [
     "declare",
     "list",
     "show",

@@ -36,24 +36,7 @@ mod tests {
 
     #[test]
     fn incident_usage_lists_every_form() {
-        for form in [
-            "declare",
-            "list",
-            "show",
-            "update",
-            "priority",
-            "lead",
-            "comms",
-            "ack",
-            "note",
-            "cyber",
-            "pause",
-            "resolve",
-            "not-incident",
-            "review",
-            "report",
-            "help",
-        ] {
+        for form in crate::command::incident::SUBCOMMANDS {
             assert!(
                 INCIDENT_USAGE.contains(&format!("`/incident {form}")),
                 "{form}"

@@ -233,3 +233,81 @@ fn planning_twice_gives_the_same_slots() {
         assert_eq!(due(&a, kind), due(&b, kind), "{kind}");
     }
 }
+
+/// (priority, declared at, response due): in hours, out of hours, either
+/// side of 17:00 and 09:00, a Saturday, a bank holiday and a DST weekend.
+#[test]
+fn response_deadlines_table() {
+    let (policy, cal) = setup();
+    let table = [
+        (
+            Priority::P1,
+            utc(2026, 11, 23, 16, 50),
+            utc(2026, 11, 23, 17, 10),
+        ), // in hours, runs past 17:00
+        (
+            Priority::P1,
+            utc(2026, 11, 23, 17, 0),
+            utc(2026, 11, 23, 17, 40),
+        ), // 17:00 is out of hours
+        (
+            Priority::P1,
+            utc(2026, 11, 24, 8, 59),
+            utc(2026, 11, 24, 9, 39),
+        ), // just before 09:00
+        (
+            Priority::P2,
+            utc(2026, 11, 23, 10, 0),
+            utc(2026, 11, 23, 10, 30),
+        ),
+        (
+            Priority::P2,
+            utc(2026, 11, 23, 20, 0),
+            utc(2026, 11, 24, 9, 30),
+        ), // waits for 09:00
+        (
+            Priority::P3,
+            utc(2026, 11, 28, 11, 0),
+            utc(2026, 11, 30, 11, 0),
+        ), // Saturday → Monday
+        (
+            Priority::P2,
+            utc(2026, 12, 25, 10, 0),
+            utc(2026, 12, 29, 9, 30),
+        ), // Christmas Day
+        (
+            Priority::P4,
+            utc(2026, 12, 24, 10, 0),
+            utc(2026, 12, 29, 10, 0),
+        ), // over Christmas
+        (
+            Priority::P1,
+            utc(2027, 3, 28, 0, 30),
+            utc(2027, 3, 28, 1, 10),
+        ), // the clocks go forward
+        // Good Friday, across the clocks going forward, past Easter Monday:
+        // Tuesday 09:00 BST (08:00 UTC) plus 2 h.
+        (
+            Priority::P3,
+            utc(2027, 3, 26, 16, 0),
+            utc(2027, 3, 30, 10, 0),
+        ),
+    ];
+    for (priority, at, expected) in table {
+        let incident = declared(priority, at);
+        assert_eq!(
+            due(&plan(&policy, &cal, &incident, at), Kind::Response),
+            Some(expected),
+            "{priority} declared {at}"
+        );
+    }
+}
+
+#[test]
+fn p4_updates_count_business_days_over_christmas() {
+    let (policy, cal) = setup();
+    let at = utc(2026, 12, 23, 15, 0); // Wednesday
+    let plan = plan(&policy, &cal, &declared(Priority::P4, at), at);
+    // Two business days: Thu 24, then (25 and 28 are holidays) Tue 29.
+    assert_eq!(due(&plan, Kind::UpdateDue), Some(utc(2026, 12, 29, 15, 0)));
+}

@@ -10,6 +10,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
 
+/// How many coming shifts are searched for the next different person.
+const LOOK_FOR_NEXT: usize = 30;
+
 /// Where the text will be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -80,8 +83,18 @@ fn rota_line(
                 style.who(&cover.shift),
                 style.time(cover.shift.to, tz)
             );
-            if let Some(next) = cover.next {
-                let _ = write!(line, " · next {}", style.who(&next));
+            // "Next" is the next person: tomorrow's shift of the same
+            // person is not news.
+            let next = rota::next_shifts(policy, cal, rota, at, LOOK_FOR_NEXT, overrides)
+                .into_iter()
+                .find(|s| s.user != cover.shift.user);
+            if let Some(next) = next {
+                let _ = write!(
+                    line,
+                    " · next {} from {}",
+                    style.who(&next),
+                    style.time(next.from, tz)
+                );
             }
             line
         }
