@@ -53,6 +53,28 @@ async fn opening_home_shows_incidents_on_call_and_your_shifts() {
     assert!(!text.contains("You have no shifts"), "{text}");
     assert!(text.contains("home.declare"), "{text}");
 
+    // An override the viewer takes shows as their shift, their cover now
+    // and in their overrides.
+    app.command(
+        "/oncall",
+        "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+        ENGINEER,
+    )
+    .await;
+    let covered = open_home(&app, ENGINEER).await.to_string();
+    assert!(covered.contains("covers *in-hours*"), "{covered}");
+    assert!(
+        covered.contains("Mon 23 Nov 2026 11:00 GMT> to"),
+        "{covered}"
+    );
+    app.clock
+        .set(support::monday_morning() + chrono::Duration::hours(1));
+    let during = open_home(&app, ENGINEER).await.to_string();
+    assert!(
+        during.contains("*in-hours*: <@U0PAASEN1> until"),
+        "{during}"
+    );
+
     let other = open_home(&app, "U0NOBODY").await;
     assert!(other.to_string().contains("You have no shifts"));
     app.stop().await;

@@ -143,7 +143,7 @@ impl Bot {
                 None => return Ok(()),
             },
         };
-        let author = message.sender.user.as_ref().or(item.sender.user.as_ref());
+        let author = message.sender.user.as_ref().or(reaction.item_user.as_ref());
         let text = message.content.text.unwrap_or_default();
         self.capture(number, author, &message.origin.ts, text).await
     }
