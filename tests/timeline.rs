@@ -40,6 +40,12 @@ async fn until_timeline(app: &TestApp, what: &str, check: impl Fn(&[Event]) -> b
     }
 }
 
+/// The bot stores a card's ts just after Slack takes the card; its first
+/// thread reply shows that has happened, so replies can be matched to it.
+async fn card_known(app: &TestApp, card: &str) {
+    app.thread_says(card, "please acknowledge INC-1").await;
+}
+
 fn reply_event(channel: &str, card: &str, ts: &str, user: &str, text: &str) -> serde_json::Value {
     json!({"type": "message", "channel": channel, "channel_type": "channel",
            "user": user, "text": text, "ts": ts, "thread_ts": card})
@@ -54,6 +60,7 @@ fn pin_event(channel: &str, ts: &str, by: &str) -> serde_json::Value {
 async fn a_thread_reply_joins_the_timeline_once_at_its_own_time() {
     let mut app = TestApp::start().await;
     let card = app.declare("Router down", "P1").await;
+    card_known(&app, &card).await;
     let channel = app.incident_channel();
     let sent_at = monday_morning() + Duration::minutes(3);
     let ts = ts_at(sent_at);
@@ -105,6 +112,7 @@ async fn a_thread_reply_joins_the_timeline_once_at_its_own_time() {
 async fn bot_replies_and_other_threads_are_not_captured() {
     let mut app = TestApp::start().await;
     let card = app.declare("Router down", "P1").await;
+    card_known(&app, &card).await;
     let channel = app.incident_channel();
     let ts = ts_at(monday_morning() + Duration::minutes(1));
     let mut from_bot = reply_event(&channel, &card, &ts, "U0EMUBOT", "INC-1 acknowledged");
@@ -189,6 +197,7 @@ async fn a_pinned_message_joins_the_latest_open_incident_once() {
 async fn edits_and_deletions_follow_the_captured_message() {
     let mut app = TestApp::start().await;
     let card = app.declare("Router down", "P1").await;
+    card_known(&app, &card).await;
     let channel = app.incident_channel();
     let ts = ts_at(monday_morning() + Duration::minutes(2));
     app.slack
