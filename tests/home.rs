@@ -26,7 +26,15 @@ async fn open_home(app: &TestApp, user: &str) -> serde_json::Value {
             s.home(&user).map(|h| h["hash"].clone()) != before && s.home(&user).is_some()
         })
         .await
-        .expect("the Home tab is published");
+        .unwrap_or_else(|_| {
+            let calls: Vec<_> = app
+                .slack
+                .calls()
+                .into_iter()
+                .map(|c| (c.method, c.error))
+                .collect();
+            panic!("the Home tab for {user} is not published; calls: {calls:?}")
+        });
     app.slack.home(&user).unwrap()
 }
 

@@ -24,6 +24,10 @@ use tracing::{debug, warn};
 /// The reaction that marks a message for the timeline.
 pub const PIN: &str = "pushpin";
 
+/// Tries at an event's work before it is logged and dropped.
+const ATTEMPTS: u32 = 3;
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// A Slack ts ("1700000000.000100") as the instant the message was sent.
 pub fn ts_instant(ts: &str) -> Option<DateTime<Utc>> {
     let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
@@ -37,30 +41,45 @@ impl Bot {
     pub(super) fn on_event(self: &Arc<Self>, callback: SlackPushEventCallback) {
         let bot = self.clone();
         self.work.spawn(async move {
-            if let Err(e) = bot.handle_event(callback).await {
-                warn!(error = format!("{e:#}"), "event not handled");
+            // A busy database (another writer mid-transaction) is worth a
+            // couple more tries; everything below is safe to repeat.
+            for attempt in 1..=ATTEMPTS {
+                match bot.handle_event(&callback).await {
+                    Ok(()) => return,
+                    Err(e) if attempt < ATTEMPTS => {
+                        debug!(
+                            attempt,
+                            error = format!("{e:#}"),
+                            "event failed; trying again"
+                        );
+                        tokio::time::sleep(RETRY_AFTER * attempt).await;
+                    }
+                    Err(e) => warn!(error = format!("{e:#}"), "event not handled"),
+                }
             }
         });
     }
 
-    async fn handle_event(&self, callback: SlackPushEventCallback) -> anyhow::Result<()> {
-        let now = self.clock.now();
-        if !events::first_delivery(&self.db, &callback.event_id.0, now).await? {
-            debug!(event_id = %callback.event_id.0, "redelivered event ignored");
+    /// Does the event's work, then records its id: a redelivery of an
+    /// event already handled is skipped, and one whose work failed is done
+    /// again. Two deliveries racing both do idempotent work (a captured
+    /// message is unique per incident), so nothing is written twice.
+    async fn handle_event(&self, callback: &SlackPushEventCallback) -> anyhow::Result<()> {
+        let id = &callback.event_id.0;
+        if events::seen(&self.db, id).await? {
+            debug!(event_id = %id, "redelivered event ignored");
             return Ok(());
         }
-        match callback.event {
-            SlackEventCallbackBody::Message(message) => self.on_message(message).await,
-            SlackEventCallbackBody::ReactionAdded(reaction) => self.on_reaction(reaction).await,
+        match callback.event.clone() {
+            SlackEventCallbackBody::Message(message) => self.on_message(message).await?,
+            SlackEventCallbackBody::ReactionAdded(reaction) => self.on_reaction(reaction).await?,
             SlackEventCallbackBody::AppHomeOpened(opened) => {
-                self.publish_home(&opened.user).await;
-                Ok(())
+                self.publish_home(&opened.user).await?
             }
-            other => {
-                debug!(?other, "event not used");
-                Ok(())
-            }
+            other => debug!(?other, "event not used"),
         }
+        events::first_delivery(&self.db, id, self.clock.now()).await?;
+        Ok(())
     }
 
     fn in_incident_channel(&self, channel: Option<&SlackChannelId>) -> bool {

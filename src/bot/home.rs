@@ -10,24 +10,14 @@ use slack_morphism::prelude::*;
 use tracing::warn;
 
 impl Bot {
-    /// Publishes the viewer's Home tab as of now.
-    pub(super) async fn publish_home(&self, viewer: &SlackUserId) {
+    /// Publishes the viewer's Home tab as of now. A storage error is
+    /// returned (the event is tried again); Slack refusing is only logged.
+    pub(super) async fn publish_home(&self, viewer: &SlackUserId) -> anyhow::Result<()> {
         let Ok(user) = UserId::parse(&viewer.0) else {
-            return;
+            return Ok(());
         };
-        let (open, live) = match (
-            incidents::open(&self.db).await,
-            overrides::live(&self.db).await,
-        ) {
-            (Ok(open), Ok(live)) => (open, live),
-            (Err(e), _) | (_, Err(e)) => {
-                warn!(
-                    error = format!("{e:#}"),
-                    "cannot read what the Home tab shows"
-                );
-                return;
-            }
-        };
+        let open = incidents::open(&self.db).await?;
+        let live = overrides::live(&self.db).await?;
         let data = HomeData {
             viewer: &user,
             now: self.clock.now(),
@@ -38,6 +28,7 @@ impl Bot {
         if let Err(e) = self.web.publish_home(viewer, view).await {
             warn!(error = %e, "could not publish the Home tab");
         }
+        Ok(())
     }
 
     /// The Home tab's button: the same declare modal `/incident declare`
