@@ -44,6 +44,10 @@ pub enum Command {
         at: Option<String>,
     },
 
+    /// Play a whole P1 incident against the built-in Slack emulator and print
+    /// what Slack sees: no tokens, no network.
+    Demo,
+
     /// Print an incident's report as Markdown.
     Report {
         /// `INC-N` or `N`.
@@ -69,12 +73,28 @@ pub fn load_policy(flag: Option<PathBuf>) -> Result<Policy, String> {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
+    // The demo's output is its transcript; logs would bury it.
+    if matches!(cli.command, Some(Command::Demo)) {
+        return demo().await;
+    }
     crate::telemetry::init(settings::log_format(&env));
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
         Command::Check => check(cli.config),
         Command::Oncall { rota, at } => oncall(cli.config, rota, at).await,
         Command::Report { incident } => report(cli.config, &incident).await,
+        Command::Demo => demo().await,
+    }
+}
+
+async fn demo() -> ExitCode {
+    let mut out = std::io::stdout();
+    match crate::demo::run(&mut out).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paas-incident-bot: the demo failed: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

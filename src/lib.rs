@@ -22,6 +22,7 @@ pub mod views;
 pub mod app;
 pub mod bot;
 pub mod cli;
+pub mod demo;
 pub mod emulator;
 pub mod health;
 pub mod metrics;

@@ -157,7 +157,8 @@ impl Bot {
         };
         let timeline = incidents::timeline(&self.db, number).await?;
         let report = crate::views::report::markdown(&self.policy, &incident, &timeline);
-        let body = crate::slack::blocks::text::truncate(&report, REPORT_MAX);
+        // The report quotes people's words: escaped, so it cannot ping anyone.
+        let body = crate::slack::blocks::text::escape_within(&report, REPORT_MAX);
         let now = self.clock.now();
         let mut tx = crate::store::write(&self.db).await?;
         let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");

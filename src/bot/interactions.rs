@@ -215,6 +215,12 @@ impl Bot {
             return;
         };
         for action in press.actions.iter().flatten() {
+            // Not about an incident yet: open the form before anything else.
+            if action.action_id.0 == actions::HOME_DECLARE {
+                let who = SlackUserId(user.to_string());
+                self.declare_from_home(&press.trigger_id, &who).await;
+                continue;
+            }
             let value = action
                 .selected_option
                 .as_ref()

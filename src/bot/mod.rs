@@ -4,6 +4,8 @@
 
 mod commands;
 pub mod deliver;
+pub mod events;
+mod home;
 mod incidents;
 mod interactions;
 mod oncall;
@@ -74,7 +76,11 @@ impl EnvelopeHandler for Dispatch {
                 Some(self.0.on_command(*command).await).filter(|v| !v.is_null())
             }
             Inbound::Interaction(interaction) => self.0.on_interaction(*interaction).await,
-            Inbound::Event(_) => None,
+            // Events are acked bare; their work runs after the ack.
+            Inbound::Event(callback) => {
+                self.0.on_event(*callback);
+                None
+            }
         }
     }
 }

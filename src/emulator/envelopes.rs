@@ -207,6 +207,8 @@ fn known_view(state: &State, view_id: &str) -> Value {
         .rev()
         .find(|v| v.view_id == view_id)
         .map(|v| v.view.clone())
+        // Home tabs are views too: a press there carries the Home view.
+        .or_else(|| state.homes.values().find(|v| v["id"] == view_id).cloned())
         .unwrap_or_else(|| {
             json!({
                 "id": view_id, "team_id": TEAM_ID, "type": "modal", "hash": "1.emu",

@@ -40,6 +40,8 @@ pub(crate) fn call(s: &mut State, port: u16, method: &str, p: &Value) -> Reply {
             let ch = s.channel(&id).ok_or_else(|| err("channel_not_found"))?;
             Ok(json!({"channel": channel_json(ch)}))
         }
+        "conversations.history" => super::history::history(s, p),
+        "conversations.replies" => super::history::replies(s, p),
         "conversations.join" => join(s, p),
         "conversations.setTopic" => set_topic(s, p),
         "conversations.open" => {

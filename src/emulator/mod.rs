@@ -11,6 +11,7 @@ mod delivery;
 mod envelopes;
 mod faults;
 mod files;
+mod history;
 mod inspect;
 mod methods;
 mod socket;

@@ -37,6 +37,8 @@ impl WebError {
 
 const MAX_RATE_LIMIT_WAITS: u32 = 5;
 const MAX_TRANSPORT_RETRIES: u32 = 3;
+/// Replies read when looking for one message in a thread.
+const REPLIES_PAGE: u16 = 200;
 
 /// A bot-token Web API client.
 #[derive(Clone)]
@@ -238,6 +240,40 @@ impl SlackWeb {
         })
         .await
         .map(|r| r.channel.topic.map(|topic| topic.value).unwrap_or_default())
+    }
+
+    /// One message, top-level or a thread reply, by its ts: history finds
+    /// top-level messages; a reply is looked for in the thread it is part of.
+    pub async fn message(
+        &self,
+        channel: &SlackChannelId,
+        ts: &SlackTs,
+    ) -> Result<Option<SlackHistoryMessage>, WebError> {
+        let req = SlackApiConversationsHistoryRequest::new()
+            .with_channel(channel.clone())
+            .with_latest(ts.clone())
+            .with_inclusive(true)
+            .with_limit(1);
+        let found = self
+            .call("conversations.history", None, |c, t| {
+                let req = req.clone();
+                async move { c.open_session(&t).conversations_history(&req).await }
+            })
+            .await?;
+        if let Some(m) = found.messages.into_iter().find(|m| m.origin.ts == *ts) {
+            return Ok(Some(m));
+        }
+        let req = SlackApiConversationsRepliesRequest::new(channel.clone(), ts.clone())
+            .with_latest(ts.clone())
+            .with_inclusive(true)
+            .with_limit(REPLIES_PAGE);
+        let thread = self
+            .call("conversations.replies", None, |c, t| {
+                let req = req.clone();
+                async move { c.open_session(&t).conversations_replies(&req).await }
+            })
+            .await?;
+        Ok(thread.messages.into_iter().find(|m| m.origin.ts == *ts))
     }
 
     /// `usergroups.users.update` is not in slack-morphism's typed API, so it

@@ -245,3 +245,34 @@ pub async fn capture(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The most recently declared open incident: where a 📌 on a message that
+/// is not under any card goes.
+pub async fn latest_open(pool: &SqlitePool) -> anyhow::Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT number FROM incidents WHERE status IN ('declared', 'acknowledged')
+         ORDER BY declared_at DESC, number DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A captured message was edited in Slack: its timeline row follows.
+/// Returns how many rows changed (0 when the message was never captured).
+pub async fn edit_captured(pool: &SqlitePool, source_ts: &str, text: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query("UPDATE timeline SET text = ? WHERE source_ts = ?")
+        .bind(text)
+        .bind(source_ts)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// A captured message was deleted in Slack: so is its timeline row.
+pub async fn remove_captured(pool: &SqlitePool, source_ts: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM timeline WHERE source_ts = ?")
+        .bind(source_ts)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

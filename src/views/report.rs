@@ -1,11 +1,17 @@
 //! The incident report (SPEC §2.4) as Markdown, following the incident
-//! process's report template: summary, impact, priority history, roles,
-//! timeline in UTC and the policy's zone, updates sent, actions, cyber,
-//! review.
+//! process's report template: summary, impact, priority history, roles and
+//! when they changed, timeline in UTC and the policy's zone, updates sent
+//! and whether each met its deadline, pauses, resolution, actions, cyber,
+//! review, and the time taken to acknowledge and to resolve.
+//!
+//! A pure function of the incident and its timeline, so the same report
+//! comes out of Slack, the `report` subcommand and the golden-file test.
 
-use crate::incident::{Event, EventKind, Incident};
+use crate::calendar::Calendar;
+use crate::incident::{Event, EventKind, Incident, Status};
 use crate::policy::Policy;
-use chrono::{DateTime, Utc};
+use crate::priority::Priority;
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
 
@@ -32,6 +38,12 @@ fn describe(policy: &Policy, event: &Event) -> String {
     let before = event.before.as_deref().unwrap_or("");
     let text = inline(event.text.as_deref().unwrap_or(""));
     let who = format!("@{}", event.actor);
+    // Optional free text (a reason, a summary) follows a colon when given.
+    let why = if text.trim().is_empty() {
+        String::new()
+    } else {
+        format!(": {}", text.trim())
+    };
     match event.kind {
         EventKind::Declared => format!("{who} declared the incident as {after}"),
         EventKind::Acknowledged => format!("{who} acknowledged"),
@@ -43,27 +55,98 @@ fn describe(policy: &Policy, event: &Event) -> String {
                 .ok()
                 .map(|p| policy.priority(p).name.clone())
                 .unwrap_or_default();
-            format!("{who} changed the priority from {before} to {after} {name} {text}")
-                .trim_end()
-                .to_owned()
+            format!("{who} changed the priority from {before} to {after} {name}{why}")
         }
         EventKind::Update => format!("update from {who}: {text}"),
         EventKind::Note => format!("note from {who}: {text}"),
         EventKind::Cyber => format!("{who} flagged a suspected cyber security incident"),
         EventKind::Pause => format!("{who} paused to document"),
-        EventKind::Resolved => format!("{who} resolved the incident {text}")
-            .trim_end()
-            .to_owned(),
-        EventKind::NotIncident => format!("{who} closed it as not an incident {text}")
-            .trim_end()
-            .to_owned(),
+        EventKind::Resolved => format!("{who} resolved the incident{why}"),
+        EventKind::NotIncident => format!("{who} closed it as not an incident{why}"),
         EventKind::Review => format!("{who} recorded the review: {after}"),
         EventKind::Message => format!("{who}: {text}"),
     }
 }
 
+/// "1h 05m", "3d 2h 10m", "45m": how long something took.
+pub fn took(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins}m"),
+        (0, h) => format!("{h}h {mins:02}m"),
+        (d, h) => format!("{d}d {h}h {mins:02}m"),
+    }
+}
+
+/// The priority in force at `at`: the declared one, then each change.
+fn priority_at(incident: &Incident, timeline: &[Event], at: DateTime<Utc>) -> Priority {
+    let mut current = timeline
+        .iter()
+        .find(|e| e.kind == EventKind::Declared)
+        .and_then(|e| e.after.as_deref()?.parse().ok())
+        .unwrap_or(incident.priority);
+    for e in timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::Priority && e.at <= at)
+    {
+        if let Some(p) = e.after.as_deref().and_then(|p| p.parse().ok()) {
+            current = p;
+        }
+    }
+    current
+}
+
+/// Each update with the deadline it was working to, as `deadline::update_due`
+/// computed it at the time: `update_every` of the priority in force when the
+/// update was sent, after the previous update (the first counting from the
+/// declaration). Raising the priority therefore brings the deadline forward.
+fn updates_against_deadlines(
+    policy: &Policy,
+    cal: &Calendar,
+    incident: &Incident,
+    timeline: &[Event],
+) -> Vec<String> {
+    let tz = policy.timezone;
+    let mut previous = incident.declared_at;
+    let mut lines = Vec::new();
+    for e in timeline.iter().filter(|e| e.kind == EventKind::Update) {
+        let rule = policy.priority(priority_at(incident, timeline, e.at));
+        let due = cal.add(previous, rule.update_every);
+        let verdict = if e.at <= due {
+            format!("on time (due {})", when(due, tz))
+        } else {
+            format!("late by {} (due {})", took(e.at - due), when(due, tz))
+        };
+        lines.push(format!(
+            "- {} @{}: {} — {verdict}",
+            when(e.at, tz),
+            e.actor,
+            inline(e.text.as_deref().unwrap_or(""))
+        ));
+        previous = e.at;
+    }
+    lines
+}
+
+fn heading(md: &mut String, title: &str) {
+    let _ = writeln!(md, "## {title}\n");
+}
+
+fn bullets(md: &mut String, lines: &[String], none: &str) {
+    if lines.is_empty() {
+        let _ = writeln!(md, "{none}\n");
+        return;
+    }
+    for line in lines {
+        let _ = writeln!(md, "{line}");
+    }
+    let _ = writeln!(md);
+}
+
 pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> String {
     let tz = policy.timezone;
+    let cal = policy.calendar();
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -71,12 +154,12 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
         incident.number,
         inline(incident.title.as_str())
     );
-    let _ = writeln!(md, "## Summary\n");
+    heading(&mut md, "Summary");
     let summary = incident
         .summary
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or("_Not written yet._");
+        .map_or_else(|| "_Not written yet._".to_owned(), inline);
     let _ = writeln!(md, "{}\n", summary.trim());
     let _ = writeln!(md, "- Status: {}", incident.status.describe());
     let _ = writeln!(
@@ -85,13 +168,35 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
         when(incident.declared_at, tz),
         incident.declared_by
     );
-    if let Some(at) = incident.acknowledged_at {
-        let _ = writeln!(md, "- Acknowledged: {}", when(at, tz));
+    match incident.acknowledged_at {
+        Some(at) => {
+            let _ = writeln!(
+                md,
+                "- Acknowledged: {} (time to acknowledge: {})",
+                when(at, tz),
+                took(at - incident.declared_at)
+            );
+        }
+        None => {
+            let _ = writeln!(md, "- Acknowledged: not yet");
+        }
     }
-    if let Some(at) = incident.resolved_at {
-        let _ = writeln!(md, "- Closed: {}", when(at, tz));
+    match incident.resolved_at {
+        Some(at) => {
+            let _ = writeln!(
+                md,
+                "- Closed: {} (time to resolve: {})",
+                when(at, tz),
+                took(at - incident.declared_at)
+            );
+        }
+        None => {
+            let _ = writeln!(md, "- Closed: not yet");
+        }
     }
-    let _ = writeln!(md, "\n## Impact\n");
+    let _ = writeln!(md);
+
+    heading(&mut md, "Impact");
     let impact = if incident.description.trim().is_empty() {
         "_Not described._".to_owned()
     } else {
@@ -99,16 +204,17 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
     };
     let _ = writeln!(md, "{impact}\n");
 
-    let _ = writeln!(md, "## Priority history\n");
-    let first = timeline
-        .iter()
-        .find(|e| e.kind == EventKind::Declared)
-        .and_then(|e| e.after.clone())
-        .unwrap_or_else(|| incident.priority.to_string());
+    heading(&mut md, "Priority history");
+    let first = priority_at(
+        incident,
+        timeline,
+        incident.declared_at - Duration::seconds(1),
+    );
     let _ = writeln!(
         md,
-        "- {}: {first} (declared)",
-        when(incident.declared_at, tz)
+        "- {}: {first} {} (declared)",
+        when(incident.declared_at, tz),
+        policy.priority(first).name
     );
     for e in timeline.iter().filter(|e| e.kind == EventKind::Priority) {
         let _ = writeln!(md, "- {}: {}", when(e.at, tz), describe(policy, e));
@@ -120,7 +226,7 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
         policy.priority(incident.priority).name
     );
 
-    let _ = writeln!(md, "## Roles\n");
+    heading(&mut md, "Roles");
     let _ = writeln!(
         md,
         "- Engineering lead: {}",
@@ -131,8 +237,15 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
         "- Comms lead: {}\n",
         person(incident.comms_lead.as_ref())
     );
+    let changes: Vec<String> = timeline
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::EngineeringLead | EventKind::CommsLead))
+        .map(|e| format!("- {}: {}", when(e.at, tz), describe(policy, e)))
+        .collect();
+    let _ = writeln!(md, "### Role changes\n");
+    bullets(&mut md, &changes, "_None._");
 
-    let _ = writeln!(md, "## Timeline\n");
+    heading(&mut md, "Timeline");
     let _ = writeln!(md, "| UTC | {} | What |", tz.name());
     let _ = writeln!(md, "|---|---|---|");
     for e in timeline {
@@ -144,35 +257,43 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
             describe(policy, e)
         );
     }
+    let _ = writeln!(md);
 
-    let _ = writeln!(md, "\n## Updates sent\n");
-    let updates: Vec<&Event> = timeline
+    heading(&mut md, "Updates sent");
+    let updates = updates_against_deadlines(policy, &cal, incident, timeline);
+    bullets(&mut md, &updates, "_None._");
+
+    heading(&mut md, "Pauses");
+    let pauses: Vec<String> = timeline
         .iter()
-        .filter(|e| e.kind == EventKind::Update)
+        .filter(|e| e.kind == EventKind::Pause)
+        .map(|e| format!("- {}: @{} paused to document", when(e.at, tz), e.actor))
         .collect();
-    if updates.is_empty() {
-        let _ = writeln!(md, "_None._");
-    }
-    for e in updates {
-        let _ = writeln!(
-            md,
-            "- {} @{}: {}",
-            when(e.at, tz),
-            e.actor,
-            inline(e.text.as_deref().unwrap_or(""))
-        );
-    }
+    bullets(&mut md, &pauses, "_None._");
 
-    let _ = writeln!(md, "\n## Actions\n");
+    heading(&mut md, "Resolution");
+    let closing = timeline
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Resolved | EventKind::NotIncident));
+    let resolution = match (incident.status, closing) {
+        (Status::Resolved | Status::NotIncident, Some(e)) => {
+            format!("{}: {}.", when(e.at, tz), describe(policy, e))
+        }
+        _ => "_Still open._".to_owned(),
+    };
+    let _ = writeln!(md, "{resolution}\n");
+
+    heading(&mut md, "Actions");
     let _ = writeln!(md, "_To be agreed at the incident review._\n");
-    let _ = writeln!(md, "## Cyber security\n");
+    heading(&mut md, "Cyber security");
     let cyber = if incident.cyber {
         "Flagged as a suspected cyber security incident."
     } else {
         "Not flagged as a cyber security incident."
     };
     let _ = writeln!(md, "{cyber}\n");
-    let _ = writeln!(md, "## Incident review\n");
+    heading(&mut md, "Incident review");
     let review = incident.review.as_deref().map_or_else(
         || {
             format!(
@@ -184,4 +305,16 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
     );
     let _ = writeln!(md, "{review}");
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(took(Duration::minutes(7)), "7m");
+        assert_eq!(took(Duration::minutes(65)), "1h 05m");
+        assert_eq!(took(Duration::minutes(60 * 26 + 3)), "1d 2h 03m");
+    }
 }

@@ -15,6 +15,8 @@ pub mod actions {
     pub const NOT_INCIDENT: &str = "incident.not_incident";
     pub const RESOLVE: &str = "incident.resolve";
     pub const CYBER: &str = "incident.cyber";
+    /// The App Home's "Declare an incident" button: no incident yet.
+    pub const HOME_DECLARE: &str = "home.declare";
 }
 
 /// callback_ids of the modals.

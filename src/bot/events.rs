@@ -1,0 +1,204 @@
+//! Events API: messages and reactions that join an incident's timeline,
+//! and the App Home tab being opened.
+//!
+//! Every event is acked at once and worked on `work`. Slack delivers events
+//! at least once, so each event id is handled once (`first_delivery`), and a
+//! captured message is stored once per incident (keyed by its ts), even if
+//! it arrives both as a thread reply and as a 📌.
+//!
+//! Which incident a message belongs to: a reply in a card's thread belongs
+//! to that card's incident. A 📌 on a message outside any card's thread
+//! goes to the most recently declared incident that is still open: that is
+//! the one people in the channel are most likely talking about, and it
+//! needs no extra input from whoever pinned it.
+
+use super::Bot;
+use crate::ids::UserId;
+use crate::incident::{Event, EventKind};
+use crate::store::{events, incidents};
+use chrono::{DateTime, TimeZone, Utc};
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use tracing::{debug, warn};
+
+/// The reaction that marks a message for the timeline.
+pub const PIN: &str = "pushpin";
+
+/// Tries at an event's work before it is logged and dropped.
+const ATTEMPTS: u32 = 3;
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A Slack ts ("1700000000.000100") as the instant the message was sent.
+pub fn ts_instant(ts: &str) -> Option<DateTime<Utc>> {
+    let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
+    let micros: u32 = format!("{micros:0<6}").get(..6)?.parse().ok()?;
+    Utc.timestamp_opt(secs.parse().ok()?, micros * 1_000)
+        .single()
+}
+
+impl Bot {
+    /// Hands the event to `work` so the ack goes back immediately.
+    pub(super) fn on_event(self: &Arc<Self>, callback: SlackPushEventCallback) {
+        let bot = self.clone();
+        self.work.spawn(async move {
+            // A busy database (another writer mid-transaction) is worth a
+            // couple more tries; everything below is safe to repeat.
+            for attempt in 1..=ATTEMPTS {
+                match bot.handle_event(&callback).await {
+                    Ok(()) => return,
+                    Err(e) if attempt < ATTEMPTS => {
+                        debug!(
+                            attempt,
+                            error = format!("{e:#}"),
+                            "event failed; trying again"
+                        );
+                        tokio::time::sleep(RETRY_AFTER * attempt).await;
+                    }
+                    Err(e) => warn!(error = format!("{e:#}"), "event not handled"),
+                }
+            }
+        });
+    }
+
+    /// Does the event's work, then records its id: a redelivery of an
+    /// event already handled is skipped, and one whose work failed is done
+    /// again. Two deliveries racing both do idempotent work (a captured
+    /// message is unique per incident), so nothing is written twice.
+    async fn handle_event(&self, callback: &SlackPushEventCallback) -> anyhow::Result<()> {
+        let id = &callback.event_id.0;
+        if events::seen(&self.db, id).await? {
+            debug!(event_id = %id, "redelivered event ignored");
+            return Ok(());
+        }
+        match callback.event.clone() {
+            SlackEventCallbackBody::Message(message) => self.on_message(message).await?,
+            SlackEventCallbackBody::ReactionAdded(reaction) => self.on_reaction(reaction).await?,
+            SlackEventCallbackBody::AppHomeOpened(opened) => {
+                self.publish_home(&opened.user).await?
+            }
+            other => debug!(?other, "event not used"),
+        }
+        events::first_delivery(&self.db, id, self.clock.now()).await?;
+        Ok(())
+    }
+
+    fn in_incident_channel(&self, channel: Option<&SlackChannelId>) -> bool {
+        channel.is_some_and(|c| c.0 == self.policy.incident_channel.as_str())
+    }
+
+    async fn on_message(&self, message: SlackMessageEvent) -> anyhow::Result<()> {
+        if !self.in_incident_channel(message.origin.channel.as_ref()) {
+            return Ok(());
+        }
+        match message.subtype {
+            None | Some(SlackMessageEventType::ThreadBroadcast) => {}
+            Some(SlackMessageEventType::MessageChanged) => {
+                if let Some(edited) = message.message {
+                    let text = edited.content.and_then(|c| c.text).unwrap_or_default();
+                    incidents::edit_captured(&self.db, &edited.ts.0, &text).await?;
+                }
+                return Ok(());
+            }
+            Some(SlackMessageEventType::MessageDeleted) => {
+                if let Some(ts) = message.deleted_ts {
+                    incidents::remove_captured(&self.db, &ts.0).await?;
+                }
+                return Ok(());
+            }
+            // Joins, bot messages and the like are not part of the story.
+            Some(_) => return Ok(()),
+        }
+        // The bot's own replies are already in the timeline as the change
+        // they announce.
+        if message.sender.bot_id.is_some() {
+            return Ok(());
+        }
+        let Some(thread) = message.origin.thread_ts.as_ref() else {
+            return Ok(());
+        };
+        if *thread == message.origin.ts {
+            return Ok(());
+        }
+        let Some(number) = incidents::by_card(&self.db, &thread.0).await? else {
+            return Ok(());
+        };
+        let text = message.content.and_then(|c| c.text).unwrap_or_default();
+        self.capture(
+            number,
+            message.sender.user.as_ref(),
+            &message.origin.ts,
+            text,
+        )
+        .await
+    }
+
+    async fn on_reaction(&self, reaction: SlackReactionAddedEvent) -> anyhow::Result<()> {
+        if reaction.reaction.0 != PIN {
+            return Ok(());
+        }
+        let SlackReactionsItem::Message(item) = reaction.item else {
+            return Ok(());
+        };
+        let Some(channel) = item.origin.channel.clone() else {
+            return Ok(());
+        };
+        if !self.in_incident_channel(Some(&channel)) {
+            return Ok(());
+        }
+        // The event carries only the message's address: read its text.
+        let Some(message) = self.web.message(&channel, &item.origin.ts).await? else {
+            debug!(ts = %item.origin.ts.0, "pinned message not found");
+            return Ok(());
+        };
+        let card = message
+            .origin
+            .thread_ts
+            .clone()
+            .unwrap_or_else(|| message.origin.ts.clone());
+        let number = match incidents::by_card(&self.db, &card.0).await? {
+            Some(number) => number,
+            None => match incidents::latest_open(&self.db).await? {
+                Some(number) => number,
+                None => return Ok(()),
+            },
+        };
+        let author = message.sender.user.as_ref().or(reaction.item_user.as_ref());
+        let text = message.content.text.unwrap_or_default();
+        self.capture(number, author, &message.origin.ts, text).await
+    }
+
+    /// Stores the message as a timeline row at its own time, once.
+    async fn capture(
+        &self,
+        number: i64,
+        author: Option<&SlackUserId>,
+        ts: &SlackTs,
+        text: String,
+    ) -> anyhow::Result<()> {
+        let Some(author) = author.and_then(|u| UserId::parse(&u.0).ok()) else {
+            return Ok(());
+        };
+        let Some(at) = ts_instant(&ts.0) else {
+            warn!(ts = %ts.0, "message ts is not a time");
+            return Ok(());
+        };
+        let event = Event::new(&author, EventKind::Message, at).with_text(Some(text));
+        if incidents::capture(&self.db, number, &ts.0, &event).await? {
+            debug!(number, ts = %ts.0, "message joined the timeline");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ts_is_the_instant_it_names() {
+        let at = ts_instant("1795430400.000200").unwrap();
+        assert_eq!(at.timestamp(), 1_795_430_400);
+        assert_eq!(at.timestamp_subsec_micros(), 200);
+        assert!(ts_instant("soon").is_none());
+    }
+}

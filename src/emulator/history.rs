@@ -1,0 +1,135 @@
+//! Reading messages back (conversations.history and conversations.replies),
+//! and what people do to messages in the Slack client: post at a chosen
+//! time, reply in a thread, edit, delete. Person actions send no event;
+//! tests pair them with `Emulator::event` as Slack would.
+
+use super::methods::{message_json, param, required};
+use super::state::{Message, State};
+use super::web::{err, Reply};
+use super::Emulator;
+use serde_json::{json, Value};
+
+/// Slack's default page size for both methods.
+const DEFAULT_LIMIT: usize = 100;
+
+/// "1700000000.000100" as a sortable pair; a malformed ts sorts first.
+fn order(ts: &str) -> (u64, u64) {
+    let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
+    (secs.parse().unwrap_or(0), micros.parse().unwrap_or(0))
+}
+
+/// Whether `ts` lies in the window `oldest`..`latest` the request names.
+fn in_window(p: &Value, ts: &str) -> bool {
+    let inclusive = matches!(p.get("inclusive"), Some(Value::Bool(true)))
+        || param(p, "inclusive").is_some_and(|v| v == "true" || v == "1");
+    let at = order(ts);
+    let below = param(p, "latest").is_none_or(|l| {
+        let l = order(&l);
+        at < l || (inclusive && at == l)
+    });
+    let above = param(p, "oldest").is_none_or(|o| {
+        let o = order(&o);
+        at > o || (inclusive && at == o)
+    });
+    below && above
+}
+
+fn limit(p: &Value) -> usize {
+    param(p, "limit")
+        .and_then(|l| l.parse().ok())
+        .filter(|&l| l > 0)
+        .unwrap_or(DEFAULT_LIMIT)
+}
+
+/// Top-level messages, newest first, as Slack returns them.
+pub(crate) fn history(s: &mut State, p: &Value) -> Reply {
+    let channel = required(p, "channel")?;
+    s.channel(&channel)
+        .ok_or_else(|| err("channel_not_found"))?;
+    let mut found: Vec<&Message> = s
+        .messages
+        .get(&channel)
+        .map(|all| {
+            all.iter()
+                .filter(|m| m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
+                .filter(|m| in_window(p, &m.ts))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort_by_key(|m| std::cmp::Reverse(order(&m.ts)));
+    let n = limit(p);
+    let has_more = found.len() > n;
+    let messages: Vec<Value> = found.into_iter().take(n).map(message_json).collect();
+    Ok(json!({"messages": messages, "has_more": has_more}))
+}
+
+/// The thread `ts` is part of (parent first, then replies, oldest first).
+pub(crate) fn replies(s: &mut State, p: &Value) -> Reply {
+    let channel = required(p, "channel")?;
+    let ts = required(p, "ts")?;
+    s.channel(&channel)
+        .ok_or_else(|| err("channel_not_found"))?;
+    let all = s.messages.get(&channel).cloned().unwrap_or_default();
+    let target = all
+        .iter()
+        .find(|m| m.ts == ts)
+        .ok_or_else(|| err("thread_not_found"))?;
+    let parent = target.thread_ts.clone().unwrap_or_else(|| ts.clone());
+    let mut thread: Vec<&Message> = all
+        .iter()
+        .filter(|m| m.ts == parent || m.thread_ts.as_deref() == Some(parent.as_str()))
+        .filter(|m| m.ts == parent || in_window(p, &m.ts))
+        .collect();
+    thread.sort_by_key(|m| order(&m.ts));
+    let n = limit(p);
+    let has_more = thread.len() > n;
+    let messages: Vec<Value> = thread.into_iter().take(n).map(message_json).collect();
+    Ok(json!({"messages": messages, "has_more": has_more}))
+}
+
+impl Emulator {
+    /// A person posts with a chosen ts (so tests can line it up with the
+    /// bot's clock), in a thread when `thread_ts` is set.
+    pub fn post_as_person_at(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        user: &str,
+        text: &str,
+        ts: &str,
+    ) {
+        self.inner.with(|s| {
+            s.messages
+                .entry(channel.to_owned())
+                .or_default()
+                .push(Message {
+                    ts: ts.to_owned(),
+                    thread_ts: thread_ts.map(str::to_owned),
+                    user: user.to_owned(),
+                    text: text.to_owned(),
+                    blocks: Value::Null,
+                    edited: false,
+                    reactions: Vec::new(),
+                });
+        });
+    }
+
+    /// A person edits their message in the client.
+    pub fn edit_as_person(&self, channel: &str, ts: &str, text: &str) {
+        self.inner.with(|s| {
+            if let Some(m) = s.find_message(channel, ts) {
+                m.text = text.to_owned();
+                m.edited = true;
+            }
+        });
+    }
+
+    /// A person deletes their message in the client.
+    pub fn delete_as_person(&self, channel: &str, ts: &str) {
+        self.inner.with(|s| {
+            if let Some(all) = s.messages.get_mut(channel) {
+                all.retain(|m| m.ts != ts);
+            }
+        });
+    }
+}
