@@ -12,7 +12,7 @@ use crate::ids::UserId;
 use crate::incident::{apply, Action, Event, Incident};
 use crate::slack::blocks::card;
 use crate::slack::WebError;
-use crate::store::{incidents, outbox};
+use crate::store::{incidents, outbox, overrides};
 use crate::views::incident as text;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -87,11 +87,12 @@ impl Bot {
                 Err(refused) => return Ok(Err(refused.to_string())),
             };
             let mut tx = crate::store::write(&self.db).await?;
+            let live = overrides::live(&mut *tx).await?;
             if !incidents::save(&mut tx, &next, current.version).await? {
                 continue; // someone changed it since we read it: re-apply
             }
             incidents::record(&mut tx, number, &events).await?;
-            self.queue_change(&mut tx, &current, &next, &events, now)
+            self.queue_change(&mut tx, &current, &next, &events, &live, now)
                 .await?;
             self.plan_incident(&mut tx, &next, now).await?;
             tx.commit().await?;
@@ -112,6 +113,7 @@ impl Bot {
         before: &Incident,
         after: &Incident,
         events: &[Event],
+        live: &[crate::rota::Override],
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         for event in events {
@@ -122,7 +124,7 @@ impl Bot {
             self.queue_reply(tx, after.number.0, extra, now).await?;
         }
         if text::newly_affects_tenants(&self.policy, before, after) {
-            if let Some(page) = self.page_comms(after).await? {
+            if let Some(page) = self.page_comms(after, live) {
                 self.queue_reply(tx, after.number.0, page, now).await?;
             }
         }

@@ -144,6 +144,9 @@ impl Bot {
         };
         let (mut incident, events) = declare(declaration, IncidentNumber(0), now);
         let mut tx = crate::store::write(&self.db).await?;
+        // Read through the transaction: it holds the write lock, and a
+        // second pooled connection might not be free.
+        let live = crate::store::overrides::live(&mut *tx).await?;
         let number = incidents::insert(&mut tx, &incident).await?;
         incident.number = IncidentNumber(number);
         incidents::record(&mut tx, number, &events).await?;
@@ -155,12 +158,11 @@ impl Bot {
             card_of: Some(number),
         };
         outbox::push(&mut tx, now, "card", &card).await?;
-        let live = crate::store::overrides::live(&self.db).await?;
         let engineers = self.covering(crate::policy::Role::Engineering, now, &live);
         self.queue_reply(&mut tx, number, text::paging(&incident, &engineers), now)
             .await?;
         if self.policy.priority(incident.priority).affects_tenants {
-            if let Some(page) = self.page_comms(&incident).await? {
+            if let Some(page) = self.page_comms(&incident, &live) {
                 self.queue_reply(&mut tx, number, page, now).await?;
             }
         }
@@ -197,13 +199,13 @@ impl Bot {
 
     /// The comms cover (overrides included), asked to handle tenant
     /// communication.
-    pub(super) async fn page_comms(
+    pub(super) fn page_comms(
         &self,
         incident: &crate::incident::Incident,
-    ) -> anyhow::Result<Option<String>> {
-        let live = crate::store::overrides::live(&self.db).await?;
-        let comms = self.covering(crate::policy::Role::Comms, self.clock.now(), &live);
-        Ok(text::comms_page(incident, &comms))
+        live: &[rota::Override],
+    ) -> Option<String> {
+        let comms = self.covering(crate::policy::Role::Comms, self.clock.now(), live);
+        text::comms_page(incident, &comms)
     }
 
     async fn on_press(&self, press: SlackInteractionBlockActionsEvent) {

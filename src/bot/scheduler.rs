@@ -77,7 +77,7 @@ impl Bot {
     async fn replan_everything(&self) -> anyhow::Result<()> {
         let now = self.clock.now();
         let mut tx = crate::store::write(&self.db).await?;
-        for incident in incidents::open(&self.db).await? {
+        for incident in incidents::open(&mut *tx).await? {
             self.plan_incident(&mut tx, &incident, now).await?;
         }
         for rota in &self.policy.rotas {
@@ -163,7 +163,9 @@ impl Bot {
         row: &rows::Due,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let live = overrides::live(&self.db).await?;
+        // Read through the transaction: it holds the write lock, and a
+        // second pooled connection might not be free.
+        let live = overrides::live(&mut **tx).await?;
         if let Some(name) = row.subject.strip_prefix("rota:") {
             let Some(rota) = self.policy.rota(name) else {
                 return Ok(());
@@ -180,7 +182,7 @@ impl Bot {
             if incoming.as_ref() == Some(&outgoing) {
                 return self.plan_handover(tx, rota, now).await;
             }
-            let open = incidents::open(&self.db).await?;
+            let open = incidents::open(&mut **tx).await?;
             let text = say::handover(
                 &self.policy,
                 rota,
@@ -210,7 +212,7 @@ impl Bot {
         else {
             return Ok(());
         };
-        let Some(incident) = incidents::get(&self.db, number).await? else {
+        let Some(incident) = incidents::get(&mut **tx, number).await? else {
             return Ok(());
         };
         // A row already due when the incident changed was kept: it fires

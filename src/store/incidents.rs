@@ -109,21 +109,26 @@ pub async fn save(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn get(pool: &SqlitePool, number: i64) -> anyhow::Result<Option<Incident>> {
+/// One incident; `db` may be the pool or an open transaction, so a writer
+/// can read what it is about to change under its own lock.
+pub async fn get(
+    db: impl sqlx::SqliteExecutor<'_>,
+    number: i64,
+) -> anyhow::Result<Option<Incident>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM incidents WHERE number = ?"))
         .bind(number)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Open incidents, most urgent first, then oldest first.
-pub async fn open(pool: &SqlitePool) -> anyhow::Result<Vec<Incident>> {
+pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incident>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM incidents WHERE status IN ('declared', 'acknowledged')
          ORDER BY priority, number"
     ))
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.iter().map(from_row).collect()
 }

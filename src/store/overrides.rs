@@ -86,11 +86,11 @@ pub async fn current(pool: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<Ve
 
 /// Every live override, past ones included (the resolver ignores those
 /// outside the instant asked about).
-pub async fn live(pool: &SqlitePool) -> anyhow::Result<Vec<Override>> {
+pub async fn live(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Override>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM overrides WHERE cancelled_at IS NULL ORDER BY starts_at, id"
     ))
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     rows.into_iter().map(from_row).collect()
 }
