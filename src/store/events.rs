@@ -18,3 +18,13 @@ pub async fn first_delivery(
             .await?;
     Ok(inserted.rows_affected() == 1)
 }
+
+/// Whether `event_id` was recorded by `first_delivery`, without recording it.
+pub async fn seen(pool: &SqlitePool, event_id: &str) -> anyhow::Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM processed_events WHERE event_id = ?")
+            .bind(event_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod incident;
+pub mod logs;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
