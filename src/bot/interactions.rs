@@ -143,6 +143,9 @@ impl Bot {
             declared_by: by.clone(),
         };
         let (mut incident, events) = declare(declaration, IncidentNumber(0), now);
+        // Read before the transaction: a pool read while holding one could
+        // wait forever once every connection is held by a declare doing the same.
+        let live = crate::store::overrides::live(&self.db).await?;
         let mut tx = self.db.begin().await?;
         let number = incidents::insert(&mut tx, &incident).await?;
         incident.number = IncidentNumber(number);
@@ -155,7 +158,6 @@ impl Bot {
             card_of: Some(number),
         };
         outbox::push(&mut tx, now, "card", &card).await?;
-        let live = crate::store::overrides::live(&self.db).await?;
         let engineers = self.covering(crate::policy::Role::Engineering, now, &live);
         self.queue_reply(&mut tx, number, text::paging(&incident, &engineers), now)
             .await?;
