@@ -9,6 +9,7 @@ mod home;
 mod incidents;
 mod interactions;
 mod oncall;
+mod once;
 mod reply;
 pub mod scheduler;
 pub mod topics;
@@ -18,10 +19,12 @@ use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::policy::Policy;
 use crate::slack::{Envelope, EnvelopeHandler, Inbound, SlackWeb};
+use crate::store::events as handled;
 use serde_json::Value;
 use sqlx::SqlitePool;
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
 
 pub use reply::ephemeral;
 
@@ -38,6 +41,8 @@ pub struct Bot {
     pub delivery: deliver::Delivery,
     pub topics: topics::Topics,
     pub scheduler: scheduler::Scheduler,
+    /// Envelopes being handled, so a redelivery is not handled twice.
+    envelopes: once::InHand,
 }
 
 impl Bot {
@@ -59,6 +64,7 @@ impl Bot {
             delivery: Default::default(),
             topics: Default::default(),
             scheduler: Default::default(),
+            envelopes: Default::default(),
         }
     }
 }
@@ -70,6 +76,37 @@ pub struct Dispatch(pub Arc<Bot>);
 #[async_trait::async_trait]
 impl EnvelopeHandler for Dispatch {
     async fn handle(&self, envelope: Envelope) -> Option<Value> {
+        let bot = &self.0;
+        let id = envelope.id.clone();
+        if !bot.envelopes.begin(&id) {
+            info!("envelope redelivered while still being handled; acking only");
+            return None;
+        }
+        // Only a redelivery can have been handled before: first deliveries
+        // skip the lookup, keeping it off the usual ack path.
+        if envelope.retry_attempt > 0 && handled::seen(&bot.db, &id).await.unwrap_or(false) {
+            bot.envelopes.end(&id);
+            info!("envelope redelivered after it was handled; acking only");
+            return None;
+        }
+        let answer = self.answer(envelope).await;
+        let recorder = bot.clone();
+        bot.work.spawn(async move {
+            let now = recorder.clock.now();
+            if let Err(e) = handled::first_delivery(&recorder.db, &id, now).await {
+                warn!(
+                    error = format!("{e:#}"),
+                    "could not record a handled envelope"
+                );
+            }
+            recorder.envelopes.end(&id);
+        });
+        answer
+    }
+}
+
+impl Dispatch {
+    async fn answer(&self, envelope: Envelope) -> Option<Value> {
         match envelope.inbound {
             // An empty answer (the declare modal is on its way) is a bare ack.
             Inbound::Command(command) => {

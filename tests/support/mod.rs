@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod incident;
+pub mod logs;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
@@ -43,11 +44,6 @@ impl TestApp {
     }
 
     pub async fn start_with(policy: Policy, now: DateTime<Utc>) -> TestApp {
-        // `RUST_LOG=warn cargo test …` shows the bot's logs for a failing test.
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_test_writer()
-            .try_init();
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
