@@ -284,15 +284,15 @@ async fn not_in_channel_joins_then_posts_once() {
     app.slack.set_bot_member(TOPIC_CHANNEL, false);
     app.command("/oncall", COVER, ALICE).await;
     app.announced_once("covers *in-hours*").await;
+    // The post and a topic update may both meet the refusal and both join;
+    // either way every join is of this channel and nothing is refused after.
     let joins = app.slack.calls_to("conversations.join");
-    assert_eq!(joins.len(), 1);
-    assert_eq!(joins[0].params["channel"], TOPIC_CHANNEL);
-    // Whichever call met the refusal first (the post, or a topic update
-    // racing it) joined; nothing was refused after the join.
+    assert!(!joins.is_empty(), "the bot never joined");
+    assert!(joins.iter().all(|j| j.params["channel"] == TOPIC_CHANNEL));
     let calls = app.slack.calls();
-    let join = calls
+    let last_join = calls
         .iter()
-        .position(|c| c.method == "conversations.join")
+        .rposition(|c| c.method == "conversations.join")
         .unwrap();
     let refused: Vec<_> = calls
         .iter()
@@ -302,8 +302,8 @@ async fn not_in_channel_joins_then_posts_once() {
         .collect();
     assert!(!refused.is_empty(), "the bot was never refused");
     assert!(
-        refused.iter().all(|&i| i < join),
-        "{refused:?} vs join at {join}"
+        refused.iter().all(|&i| i < last_join),
+        "{refused:?} vs last join at {last_join}"
     );
     app.stop().await;
 }
