@@ -39,6 +39,7 @@ impl Scheduler {
 
 const BATCH: i64 = 100;
 const IDLE: Duration = Duration::hours(1);
+const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn rota_subject(rota: &Rota) -> String {
     format!("rota:{}", rota.name)
@@ -46,13 +47,22 @@ fn rota_subject(rota: &Rota) -> String {
 
 impl Bot {
     pub async fn run_scheduler(&self, shutdown: CancellationToken) {
-        if let Err(e) = self.replan_everything().await {
-            warn!(
-                error = format!("{e:#}"),
-                "could not plan reminders at start-up"
-            );
-        }
+        let mut planned = false;
         loop {
+            // Retried until it works: incidents opened before this start
+            // get no reminders until it does.
+            if !planned {
+                planned = match self.replan_everything().await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        warn!(
+                            error = format!("{e:#}"),
+                            "could not plan reminders at start-up; will retry"
+                        );
+                        false
+                    }
+                };
+            }
             if let Err(e) = self.fire_due().await {
                 warn!(
                     error = format!("{e:#}"),
@@ -68,6 +78,8 @@ impl Bot {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = sleep_until(self.clock.as_ref(), next, &self.scheduler.wake) => {}
+                // Real time: a manual clock may never reach `next`.
+                _ = tokio::time::sleep(PLAN_RETRY), if !planned => {}
             }
         }
     }
@@ -142,13 +154,20 @@ impl Bot {
             if due.is_empty() {
                 return Ok(());
             }
+            // One transaction per batch: a commit costs an fsync, which
+            // made 1,000 reminders due at once take seconds to fire. A
+            // failure rolls the batch back and it is fired again, as before.
+            let mut tx = crate::store::write(&self.db).await?;
+            let mut fired = Vec::new();
             for row in due {
-                let mut tx = crate::store::write(&self.db).await?;
                 if !rows::mark_fired(&mut tx, row.id, now).await? {
                     continue;
                 }
                 self.fire(&mut tx, &row, now).await?;
-                tx.commit().await?;
+                fired.push(row);
+            }
+            tx.commit().await?;
+            for row in fired {
                 self.metrics.reminder_fired();
                 info!(subject = row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
             }
