@@ -188,16 +188,18 @@ async fn a_redelivered_button_press_acts_once() {
     app.stop().await;
 }
 
-/// The failed call and the later good one, at least `wait` apart.
+/// The failed call and the later good one to the same channel, at least
+/// `wait` apart. (Calls to other channels and DMs may go meanwhile.)
 fn limited_then_ok(app: &TestApp, method: &str, wait: Duration) {
     let calls = app.slack.calls_to(method);
     let limited = calls
         .iter()
         .position(|c| c.error.as_deref() == Some("ratelimited"))
         .unwrap_or_else(|| panic!("{method} was never rate limited"));
+    let channel = calls[limited].params["channel"].clone();
     let next = calls[limited + 1..]
         .iter()
-        .find(|c| c.ok)
+        .find(|c| c.ok && c.params["channel"] == channel)
         .unwrap_or_else(|| panic!("{method} never succeeded after the 429"));
     assert!(
         next.at.duration_since(calls[limited].at) >= wait,

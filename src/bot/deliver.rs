@@ -10,8 +10,10 @@ use super::Bot;
 use crate::ids::{ChannelId, UserId};
 use crate::slack::WebError;
 use crate::store::outbox;
+use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -46,6 +48,27 @@ pub enum Thread {
     Card(i64),
 }
 
+/// Which rows must be delivered in the order they were written.
+fn order_key(item: &Outgoing) -> String {
+    match item {
+        Outgoing::Post {
+            card_of: Some(n), ..
+        }
+        | Outgoing::Post {
+            thread: Some(Thread::Card(n)),
+            ..
+        }
+        | Outgoing::RefreshCard { incident: n } => format!("card:{n}"),
+        Outgoing::Post {
+            channel,
+            thread: Some(Thread::Ts(ts)),
+            ..
+        } => format!("thread:{channel}:{ts}"),
+        Outgoing::Post { channel, .. } => format!("channel:{channel}"),
+        Outgoing::Dm { user, .. } => format!("dm:{user}"),
+    }
+}
+
 /// Wakes the delivery loop after a commit.
 #[derive(Default)]
 pub struct Delivery {
@@ -75,7 +98,9 @@ fn is_permanent(error: &WebError) -> bool {
     )
 }
 
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
+/// Sequences delivered side by side.
+const IN_FLIGHT: usize = 8;
 const IDLE_CHECK: Duration = Duration::from_secs(5);
 const FINAL_FLUSH: Duration = Duration::from_secs(5);
 
@@ -108,31 +133,64 @@ impl Bot {
             .await;
     }
 
-    /// Sends every unsent row; stops at the first one that should be retried.
+    /// Sends every unsent row. Rows that must stay in order (a card, its
+    /// thread replies and refreshes; a channel's top-level posts; one
+    /// person's DMs) go one after another; different threads go side by
+    /// side, so a thousand reminders in a thousand threads do not queue
+    /// behind each other. Stops at the first row that should be retried;
+    /// the next pass starts again from it.
     async fn deliver_pending(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         loop {
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
             let rows = outbox::unsent::<Outgoing>(&self.db, BATCH).await?;
             if rows.is_empty() {
                 return Ok(());
             }
+            let mut groups: Vec<Vec<outbox::Pending<Outgoing>>> = Vec::new();
+            let mut by_key: HashMap<String, usize> = HashMap::new();
             for row in rows {
-                if shutdown.is_cancelled() {
-                    return Ok(());
+                let slot = *by_key.entry(order_key(&row.item)).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[slot].push(row);
+            }
+            let results: Vec<anyhow::Result<()>> = stream::iter(groups)
+                .map(|group| self.deliver_in_order(group, shutdown))
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+            if let Some(e) = results.into_iter().find_map(Result::err) {
+                return Err(e);
+            }
+        }
+    }
+
+    async fn deliver_in_order(
+        &self,
+        group: Vec<outbox::Pending<Outgoing>>,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        for row in group {
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
+            match self.deliver(&row.item).await {
+                Ok(()) => outbox::mark_sent(&self.db, row.id, self.clock.now(), None).await?,
+                Err(e) if is_permanent(&e) => {
+                    warn!(id = row.id, error = %e, "announcement refused by Slack; skipped");
+                    outbox::mark_sent(&self.db, row.id, self.clock.now(), Some(&e.to_string()))
+                        .await?;
                 }
-                match self.deliver(&row.item).await {
-                    Ok(()) => outbox::mark_sent(&self.db, row.id, self.clock.now(), None).await?,
-                    Err(e) if is_permanent(&e) => {
-                        warn!(id = row.id, error = %e, "announcement refused by Slack; skipped");
-                        outbox::mark_sent(&self.db, row.id, self.clock.now(), Some(&e.to_string()))
-                            .await?;
-                    }
-                    Err(e) => {
-                        outbox::mark_attempt(&self.db, row.id).await?;
-                        return Err(e.into());
-                    }
+                Err(e) => {
+                    outbox::mark_attempt(&self.db, row.id).await?;
+                    return Err(e.into());
                 }
             }
         }
+        Ok(())
     }
 
     async fn deliver(&self, item: &Outgoing) -> Result<(), WebError> {
