@@ -99,6 +99,8 @@ fn is_permanent(error: &WebError) -> bool {
 }
 
 const BATCH: i64 = 200;
+/// How far back a card interrupted by a crash is looked for.
+const CARD_LOOKBACK: u16 = 200;
 /// Sequences delivered side by side.
 const IN_FLIGHT: usize = 8;
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -177,7 +179,19 @@ impl Bot {
             if shutdown.is_cancelled() {
                 return Ok(());
             }
-            match self.deliver(&row.item).await {
+            let is_card = matches!(
+                row.item,
+                Outgoing::Post {
+                    card_of: Some(_),
+                    ..
+                }
+            );
+            if is_card {
+                // Recorded before posting: if the bot dies between the post
+                // and `mark_sent`, the next attempt knows to look first.
+                outbox::mark_attempt(&self.db, row.id).await?;
+            }
+            match self.deliver(&row.item, row.attempts > 0).await {
                 Ok(()) => outbox::mark_sent(&self.db, row.id, self.clock.now(), None).await?,
                 Err(e) if is_permanent(&e) => {
                     warn!(id = row.id, error = %e, "announcement refused by Slack; skipped");
@@ -185,7 +199,9 @@ impl Bot {
                         .await?;
                 }
                 Err(e) => {
-                    outbox::mark_attempt(&self.db, row.id).await?;
+                    if !is_card {
+                        outbox::mark_attempt(&self.db, row.id).await?;
+                    }
                     return Err(e.into());
                 }
             }
@@ -193,7 +209,30 @@ impl Bot {
         Ok(())
     }
 
-    async fn deliver(&self, item: &Outgoing) -> Result<(), WebError> {
+    /// A card the bot already posted for incident `number`, found by its
+    /// fallback text (`INC-N: …`) among the channel's newest messages.
+    async fn find_card(
+        &self,
+        channel: &SlackChannelId,
+        number: i64,
+    ) -> Result<Option<SlackTs>, WebError> {
+        let prefix = format!("INC-{number}: ");
+        let recent = self.web.recent(channel, CARD_LOOKBACK).await?;
+        Ok(recent
+            .into_iter()
+            .find(|m| {
+                m.sender.bot_id.is_some()
+                    && m.content
+                        .text
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with(&prefix))
+            })
+            .map(|m| m.origin.ts))
+    }
+
+    /// Sends one row. `tried_before` means an earlier attempt may have
+    /// reached Slack, so a card is looked for before it is posted again.
+    async fn deliver(&self, item: &Outgoing, tried_before: bool) -> Result<(), WebError> {
         match item {
             Outgoing::Post {
                 channel,
@@ -207,6 +246,17 @@ impl Bot {
                     Some(Thread::Card(number)) => self.card_ts(*number).await,
                 };
                 let channel = SlackChannelId(channel.to_string());
+                if let Some(number) = card_of {
+                    if self.card_ts(*number).await.is_some() {
+                        return Ok(()); // posted and remembered before a crash
+                    }
+                    if tried_before {
+                        if let Some(ts) = self.find_card(&channel, *number).await? {
+                            self.remember_card(*number, &channel, &ts).await;
+                            return Ok(());
+                        }
+                    }
+                }
                 let ts = self.web.post(&channel, content.clone(), thread_ts).await?;
                 if let Some(number) = card_of {
                     self.remember_card(*number, &channel, &ts).await;

@@ -276,6 +276,24 @@ impl SlackWeb {
         Ok(thread.messages.into_iter().find(|m| m.origin.ts == *ts))
     }
 
+    /// The channel's newest top-level messages, newest first.
+    pub async fn recent(
+        &self,
+        channel: &SlackChannelId,
+        limit: u16,
+    ) -> Result<Vec<SlackHistoryMessage>, WebError> {
+        let req = SlackApiConversationsHistoryRequest::new()
+            .with_channel(channel.clone())
+            .with_limit(limit);
+        let found = self
+            .call("conversations.history", None, |c, t| {
+                let req = req.clone();
+                async move { c.open_session(&t).conversations_history(&req).await }
+            })
+            .await?;
+        Ok(found.messages)
+    }
+
     /// `usergroups.users.update` is not in slack-morphism's typed API, so it
     /// goes through the client's generic POST.
     pub async fn set_usergroup_members(

@@ -1,0 +1,393 @@
+//! Crash safety: the real binary is killed with SIGKILL at random moments
+//! while people declare incidents, post updates and set overrides, and is
+//! started again each time. At the end, everything Slack saw acknowledged
+//! is stored, numbers are never reused and no card is posted twice.
+//!
+//! The kill points come from a seeded generator; `CRASH_SEED=<n>` replays a
+//! run.
+
+mod support;
+
+use paas_incident_bot::emulator::Emulator;
+use paas_incident_bot::policy::Policy;
+use paas_incident_bot::store;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use support::incident::{declare_form, ALICE};
+use tokio::process::{Child, Command};
+
+const KILLS: usize = 60;
+const STEP_WAIT: Duration = Duration::from_secs(5);
+const COVER: &str = "cover in-hours <@U0PAASEN1> tomorrow 10:00 to tomorrow 11:00";
+
+/// xorshift64*: small, seeded, good enough to pick kill points.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// What the test sent, by envelope id, so acks can be matched to work.
+#[derive(Default)]
+struct Sent {
+    /// view_submission envelope → the title declared.
+    declares: HashMap<String, String>,
+    /// `/oncall cover` envelopes.
+    covers: BTreeSet<String>,
+}
+
+fn spawn_bot(slack: &Emulator, db_url: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_paas-incident-bot"))
+        .arg("serve")
+        .env("SLACK_API_URL", slack.api_url())
+        .env("SLACK_APP_TOKEN", slack.app_token())
+        .env("SLACK_BOT_TOKEN", slack.bot_token())
+        .env("DATABASE_URL", db_url)
+        .env("PORT", "0")
+        .env("RUST_LOG", "error")
+        .env_remove("BOT_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts")
+}
+
+/// SIGKILL, then waits until the emulator has noticed the socket is gone,
+/// so the next envelopes queue for the next process instead.
+async fn kill(child: &mut Child, slack: &Emulator) {
+    child.kill().await.expect("SIGKILL");
+    slack
+        .wait_until(STEP_WAIT, |s| s.live_sockets() == 0)
+        .await
+        .expect("the emulator notices the dead socket");
+}
+
+/// Waits for this process's own socket (not a dying one of the last).
+async fn wait_connected(slack: &Emulator, opened_before: usize) -> bool {
+    slack
+        .wait_until(STEP_WAIT, |s| {
+            s.connections_opened() > opened_before && s.live_sockets() > 0
+        })
+        .await
+        .is_ok()
+}
+
+/// Every `INC-N:` in `text`.
+fn numbers_in(text: &str) -> Vec<i64> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("INC-") {
+        rest = &rest[at + 4..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() && rest[digits.len()..].starts_with(':') {
+            found.push(digits.parse().unwrap());
+        }
+    }
+    found
+}
+
+/// Top-level messages in the incident channel whose blocks name `INC-N:`,
+/// with the header text, per N.
+fn cards(slack: &Emulator, channel: &str) -> BTreeMap<i64, Vec<String>> {
+    let mut cards: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for m in slack.messages(channel) {
+        if m.thread_ts.is_some() {
+            continue;
+        }
+        let blocks = m.blocks.to_string();
+        let mut seen = BTreeSet::new();
+        for n in numbers_in(&blocks) {
+            if seen.insert(n) {
+                let header = m.blocks[0]["text"]["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                cards.entry(n).or_default().push(header);
+            }
+        }
+    }
+    cards
+}
+
+/// One scripted cycle; returns early, after `delay`, at step `kill_at`.
+async fn cycle(
+    slack: &Emulator,
+    sent: &mut Sent,
+    rng: &mut Rng,
+    i: usize,
+    kill_at: u64,
+    delay: Duration,
+    opened_before: usize,
+) {
+    let channel = Policy::builtin().incident_channel.to_string();
+    if kill_at == 0 {
+        // Killed while starting; an envelope may be queued for the next one.
+        if rng.chance(50) {
+            let id = slack
+                .slash_command("/oncall", COVER, ALICE, "C0PAAS")
+                .await
+                .unwrap();
+            sent.covers.insert(id);
+        }
+        tokio::time::sleep(delay).await;
+        return;
+    }
+    if !wait_connected(slack, opened_before).await {
+        return;
+    }
+    let title = format!("Crash {i}");
+    let views_before = slack.views().len();
+    slack
+        .slash_command("/incident", &format!("declare {title}"), ALICE, "C0PAAS")
+        .await
+        .unwrap();
+    if kill_at == 1 {
+        tokio::time::sleep(delay).await;
+        return;
+    }
+    if slack
+        .wait_until(STEP_WAIT, |s| s.views().len() > views_before)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let view = slack.views().last().cloned().unwrap();
+    let id = slack
+        .view_submission(
+            ALICE,
+            &view.view_id,
+            declare_form(&title, Some("P2"), Some(ALICE)),
+        )
+        .await
+        .unwrap();
+    sent.declares.insert(id.clone(), title);
+    if kill_at == 2 {
+        tokio::time::sleep(delay).await;
+        return;
+    }
+    let _ = slack.wait_ack(&id, STEP_WAIT).await;
+    if rng.chance(50) {
+        if let Some(&n) = cards(slack, &channel).keys().last() {
+            let text = format!("update INC-{n} Still looking, round {i}");
+            let id = slack
+                .slash_command("/incident", &text, ALICE, "C0PAAS")
+                .await
+                .unwrap();
+            if kill_at == 3 {
+                tokio::time::sleep(delay).await;
+                return;
+            }
+            let _ = slack.wait_ack(&id, STEP_WAIT).await;
+        }
+    }
+    if rng.chance(50) {
+        let id = slack
+            .slash_command("/oncall", COVER, ALICE, "C0PAAS")
+            .await
+            .unwrap();
+        sent.covers.insert(id.clone());
+        if kill_at == 4 {
+            tokio::time::sleep(delay).await;
+            return;
+        }
+        let _ = slack.wait_ack(&id, STEP_WAIT).await;
+    }
+    // Killed while the outbox drains, or once it has.
+    tokio::time::sleep(delay).await;
+}
+
+async fn unsent(db: &sqlx::SqlitePool) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_work_survives_sigkill_at_random_moments() {
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5EED_C0DE_2026_u64);
+    println!("CRASH_SEED={seed}");
+    let mut rng = Rng(seed.max(1));
+    let started = Instant::now();
+    let slack = Emulator::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let channel = Policy::builtin().incident_channel.to_string();
+    let mut sent = Sent::default();
+
+    for i in 0..KILLS {
+        let kill_at = rng.below(6);
+        let delay = Duration::from_millis(rng.below(41));
+        let opened_before = slack.connections_opened();
+        let mut child = spawn_bot(&slack, &db_url);
+        cycle(
+            &slack,
+            &mut sent,
+            &mut rng,
+            i,
+            kill_at,
+            delay,
+            opened_before,
+        )
+        .await;
+        kill(&mut child, &slack).await;
+    }
+
+    // A last start that is left alone: queued envelopes arrive and the
+    // outbox drains.
+    let opened_before = slack.connections_opened();
+    let mut child = spawn_bot(&slack, &db_url);
+    assert!(
+        wait_connected(&slack, opened_before).await,
+        "the final start connects"
+    );
+    let db = store::open(&db_url).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let stored: Vec<i64> = sqlx::query_scalar("SELECT number FROM incidents")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        let posted = cards(&slack, &channel);
+        let settled = unsent(&db).await == 0 && stored.iter().all(|n| posted.contains_key(n));
+        if settled {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox never drained: {} unsent",
+            unsent(&db).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Queued envelopes are handled on hello; give them a moment, then make
+    // sure their announcements went out too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while unsent(&db).await > 0 {
+        assert!(Instant::now() < deadline, "the outbox never drained");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child.kill().await.unwrap();
+
+    let acks: HashMap<String, Option<Value>> = slack
+        .acks()
+        .into_iter()
+        .map(|a| (a.envelope_id, a.payload))
+        .collect();
+
+    // Every acknowledged declaration is stored, once.
+    let incidents: Vec<(i64, String)> =
+        sqlx::query_as("SELECT number, title FROM incidents ORDER BY number")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let mut by_title: HashMap<&str, Vec<i64>> = HashMap::new();
+    for (n, title) in &incidents {
+        by_title.entry(title.as_str()).or_default().push(*n);
+    }
+    for (title, numbers) in &by_title {
+        assert_eq!(numbers.len(), 1, "{title} stored as {numbers:?}");
+    }
+    let mut acked_declares = 0;
+    for (id, title) in &sent.declares {
+        if let Some(payload) = acks.get(id) {
+            assert_eq!(payload, &None, "{title}: the submission was refused");
+            acked_declares += 1;
+            assert!(
+                by_title.contains_key(title.as_str()),
+                "{title} was acked but is not stored"
+            );
+        }
+    }
+    assert!(incidents.len() <= sent.declares.len());
+    for (n, _) in &incidents {
+        let stored = paas_incident_bot::store::incidents::get(&db, *n)
+            .await
+            .unwrap();
+        assert!(stored.is_some(), "INC-{n} does not read back");
+    }
+
+    // One card per incident, naming the incident stored under that number
+    // (a reused number would show a different title).
+    let posted = cards(&slack, &channel);
+    let titles: HashMap<i64, &str> = incidents.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    for (n, headers) in &posted {
+        assert_eq!(
+            headers.len(),
+            1,
+            "INC-{n} card posted {} times",
+            headers.len()
+        );
+        let title = titles
+            .get(n)
+            .unwrap_or_else(|| panic!("a card for INC-{n}, which is not stored"));
+        assert_eq!(headers[0], format!("INC-{n}: {title}"));
+    }
+    for (n, _) in &incidents {
+        assert!(posted.contains_key(n), "INC-{n} has no card");
+    }
+
+    // Every acknowledged override exists, once.
+    let overrides: Vec<i64> = sqlx::query_scalar("SELECT id FROM overrides ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(overrides.len() <= sent.covers.len());
+    let mut acked_overrides = BTreeSet::new();
+    for id in &sent.covers {
+        let Some(payload) = acks.get(id) else {
+            continue;
+        };
+        let text = payload
+            .as_ref()
+            .and_then(|p| p["text"].as_str())
+            .unwrap_or_default();
+        assert!(text.starts_with("Done. OVR-"), "cover refused: {text}");
+        let number: i64 = text["Done. OVR-".len()..]
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(acked_overrides.insert(number), "OVR-{number} acked twice");
+        assert!(
+            overrides.contains(&number),
+            "OVR-{number} was acked but is not stored"
+        );
+    }
+    db.close().await;
+
+    println!(
+        "{KILLS} kills in {:?}: {} incidents ({acked_declares} acked), {} overrides ({} acked)",
+        started.elapsed(),
+        incidents.len(),
+        overrides.len(),
+        acked_overrides.len()
+    );
+    assert!(
+        acked_declares >= KILLS / 4,
+        "too few declarations got through to test much"
+    );
+}
