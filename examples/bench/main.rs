@@ -127,11 +127,9 @@ async fn open_modals(slack: &Emulator, n: usize) -> anyhow::Result<Vec<String>> 
 async fn wait_for_cards(slack: &Emulator, channel: &str, n: usize) -> anyhow::Result<()> {
     slack
         .wait_until(Duration::from_secs(300), |s| {
-            s.messages(channel)
-                .iter()
-                .filter(|m| m.thread_ts.is_none())
-                .count()
-                >= n
+            s.count_calls("chat.postMessage", |c| {
+                c.ok && c.params["channel"] == channel && c.params["thread_ts"].is_null()
+            }) >= n
         })
         .await
 }

@@ -60,11 +60,7 @@ pub async fn run(count: usize, t0: DateTime<Utc>) -> anyhow::Result<Lateness> {
     app.clock.set(due);
     slack
         .wait_until(Duration::from_secs(120), |s| {
-            s.calls_to("chat.postMessage")
-                .iter()
-                .filter(|c| is_reminder(c))
-                .count()
-                >= count
+            s.count_calls("chat.postMessage", is_reminder) >= count
         })
         .await?;
     let lateness: Vec<Duration> = slack

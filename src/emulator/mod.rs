@@ -281,6 +281,17 @@ impl Emulator {
         self.inner.read(|s| s.calls.clone())
     }
 
+    /// How many calls to `method` satisfy `matches`, without copying the
+    /// call log: cheap enough to poll on every change under load.
+    pub fn count_calls(&self, method: &str, matches: impl Fn(&Call) -> bool) -> usize {
+        self.inner.read(|s| {
+            s.calls
+                .iter()
+                .filter(|c| c.method == method && matches(c))
+                .count()
+        })
+    }
+
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
         self.inner.read(|s| {
             s.calls
