@@ -45,14 +45,7 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-fn cut(s: &str, max: usize) -> String {
-    if chars(s) <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+use crate::slack::blocks::text::truncate as cut;
 
 /// The new topic: people's text kept around a fresh segment. When it would
 /// be too long, the segment is shortened first, then people's text.

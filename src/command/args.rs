@@ -65,6 +65,18 @@ pub fn did_you_mean(typed: &str, candidates: &[&str]) -> String {
     closest(typed, candidates).map_or_else(String::new, |c| format!(" Did you mean `{c}`?"))
 }
 
+/// The rest must be empty: anything extra was probably meant for another
+/// form. The message echoes it escaped.
+pub fn nothing_more(form: &str, rest: &str) -> Result<(), String> {
+    match rest.trim() {
+        "" => Ok(()),
+        extra => Err(format!(
+            "`{form}` takes nothing more; I did not expect `{}`.",
+            escape(extra)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

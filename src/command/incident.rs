@@ -105,15 +105,8 @@ fn number<'a>(
     Ok((number, rest))
 }
 
-/// The rest must be empty: anything extra was probably meant for another form.
 fn nothing_more(form: &str, rest: &str) -> Result<(), UsageError> {
-    match rest.trim() {
-        "" => Ok(()),
-        extra => Err(error(format!(
-            "`{form}` takes nothing more; I did not expect `{}`.",
-            escape(extra)
-        ))),
-    }
+    super::args::nothing_more(form, rest).map_err(error)
 }
 
 fn required(

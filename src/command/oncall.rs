@@ -85,13 +85,7 @@ fn suggest(typed: &str, rota_names: &[&str]) -> String {
 }
 
 fn nothing_more(form: &str, rest: &str) -> Result<(), UsageError> {
-    match rest.trim() {
-        "" => Ok(()),
-        extra => Err(error(format!(
-            "`{form}` takes nothing more; I did not expect `{}`.",
-            escape(extra)
-        ))),
-    }
+    super::args::nothing_more(form, rest).map_err(error)
 }
 
 pub fn parse_oncall(
