@@ -153,6 +153,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("reminders") {
+        return print_reminders().await;
+    }
     let policy = Policy::builtin();
     let dir = tempfile::tempdir()?;
     let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
@@ -208,6 +211,11 @@ async fn main() -> anyhow::Result<()> {
         "| outbox drain after the last submission ({declared} incidents) | {} |",
         ms(drain_time)
     );
+    print_reminders().await
+}
+
+/// Reminder lateness and warm start, then peak memory for the whole run.
+async fn print_reminders() -> anyhow::Result<()> {
     match reminders::run(REMINDERS, monday_morning()).await {
         Ok(late) => {
             println!(
