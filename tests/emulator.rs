@@ -991,3 +991,69 @@ async fn modal_actions_and_closes_parse_and_retries_stop_at_three() {
     }
     assert_eq!(slack.envelope(&id).unwrap()["retry_attempt"], 3);
 }
+
+#[tokio::test]
+async fn message_metadata_is_kept_and_read_back_only_when_asked_for() {
+    let slack = Emulator::start().await.unwrap();
+    let metadata = json!({"event_type": "outbox_message", "event_payload": {"row": "7"}});
+    let posted = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "text": "hello", "metadata": metadata}),
+    )
+    .await;
+    let ts = posted["ts"].as_str().unwrap().to_owned();
+    let reply = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "text": "in thread", "thread_ts": ts, "metadata": metadata}),
+    )
+    .await;
+    assert_eq!(reply["ok"], true);
+    let plain = api(&slack, "conversations.history", json!({"channel": "C1"})).await;
+    assert!(plain["messages"][0].get("metadata").is_none());
+    let asked = json!({"channel": "C1", "include_all_metadata": true});
+    let history = api(&slack, "conversations.history", asked).await;
+    assert_eq!(history["messages"][0]["metadata"], metadata);
+    let replies = api(
+        &slack,
+        "conversations.replies",
+        json!({"channel": "C1", "ts": ts, "include_all_metadata": "true"}),
+    )
+    .await;
+    assert_eq!(replies["messages"][1]["metadata"], metadata);
+    // Slack insists on an event_type.
+    let bad = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "text": "x", "metadata": {"event_payload": {}}}),
+    )
+    .await;
+    assert_eq!(bad["error"], "invalid_metadata_schema");
+    // conversations.open takes users as a JSON array or a string.
+    for users in [json!(["U0ALICE"]), json!("U0ALICE")] {
+        let open = api(&slack, "conversations.open", json!({"users": users})).await;
+        assert_eq!(open["channel"]["id"], "D0ALICE", "{users}");
+    }
+}
+
+#[tokio::test]
+async fn a_lost_response_still_takes_effect() {
+    let slack = Emulator::start().await.unwrap();
+    slack.lose_response_next("chat.postMessage");
+    let (status, _, body) = http(
+        &slack,
+        "POST",
+        "/api/chat.postMessage",
+        Some(&slack.bot_token()),
+        "application/json; charset=utf-8",
+        &json!({"channel": "C1", "text": "hello"}).to_string(),
+    )
+    .await;
+    assert_eq!((status, body), (502, Value::Null));
+    assert_eq!(slack.messages("C1").len(), 1);
+    assert_eq!(
+        slack.calls_to("chat.postMessage")[0].error.as_deref(),
+        Some("response_lost")
+    );
+}

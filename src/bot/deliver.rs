@@ -1,15 +1,22 @@
 //! Delivers what the outbox owes Slack, in the order it was written.
 //!
 //! Handlers commit a change and its announcements in one transaction, then
-//! poke `Delivery`. Rows are sent one at a time so a thread reply never
-//! overtakes the card it hangs under. A row Slack refuses for good (archived
-//! or missing channel) is marked failed and skipped, so one bad channel
-//! cannot block every later announcement; anything else is retried.
+//! poke `Delivery`. Rows that must stay in order go one at a time, so a
+//! thread reply never overtakes the card it hangs under. A row Slack refuses
+//! for good (archived or missing channel) is marked failed and skipped, so
+//! one bad channel cannot block every later announcement; anything else is
+//! retried.
+//!
+//! Exactly once: a pass marks its rows "in doubt" (one commit) before
+//! sending any, and settles them all afterwards (one more). Every message
+//! carries metadata naming its row (a card, its incident). A row found
+//! still in doubt was perhaps posted before the bot died, so it is looked
+//! for in the channel or thread first, and only posted if it is not there.
 
 use super::Bot;
 use crate::ids::{ChannelId, UserId};
 use crate::slack::WebError;
-use crate::store::outbox;
+use crate::store::outbox::{self, Settled};
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
@@ -99,12 +106,50 @@ fn is_permanent(error: &WebError) -> bool {
 }
 
 const BATCH: i64 = 200;
-/// How far back a card interrupted by a crash is looked for.
-const CARD_LOOKBACK: u16 = 200;
 /// Sequences delivered side by side.
 const IN_FLIGHT: usize = 8;
 const IDLE_CHECK: Duration = Duration::from_secs(5);
 const FINAL_FLUSH: Duration = Duration::from_secs(5);
+/// Marks a message with the outbox row it was sent for.
+const OUTBOX_EVENT: &str = "outbox_message";
+
+type Row = outbox::Pending<Outgoing>;
+/// How each row of a sequence was left, and the failure that stopped it.
+type SequenceOutcome = (Vec<(i64, Settled)>, Option<WebError>);
+
+/// The metadata that identifies `row`'s message in Slack: the card's own
+/// (which names its incident), or the row's id and queue time.
+fn marker(row: &Row, content: &SlackMessageContent) -> SlackMessageMetadata {
+    content
+        .metadata
+        .clone()
+        .unwrap_or_else(|| SlackMessageMetadata {
+            event_type: OUTBOX_EVENT.to_owned(),
+            event_payload: Some(
+                [
+                    ("row".to_owned(), row.id.to_string()),
+                    ("queued_at".to_owned(), row.queued_at.clone()),
+                ]
+                .into(),
+            ),
+        })
+}
+
+/// How an attempt ended, for `outbox::settle`.
+fn settled(result: Result<(), WebError>, id: i64) -> (Settled, Option<WebError>) {
+    match result {
+        Ok(()) => (Settled::Sent, None),
+        Err(e) if is_permanent(&e) => {
+            warn!(id, error = %e, "announcement refused by Slack; skipped");
+            (Settled::Refused(e.to_string()), None)
+        }
+        // Slack answered, so nothing was posted.
+        Err(e @ (WebError::Api { .. } | WebError::RateLimited { .. })) => {
+            (Settled::NotSent, Some(e))
+        }
+        Err(e @ WebError::Transport { .. }) => (Settled::Unknown, Some(e)),
+    }
+}
 
 impl Bot {
     /// Runs until shutdown; what is unsent then goes out on the next start.
@@ -137,10 +182,10 @@ impl Bot {
 
     /// Sends every unsent row. Rows that must stay in order (a card, its
     /// thread replies and refreshes; a channel's top-level posts; one
-    /// person's DMs) go one after another; different threads go side by
+    /// person's DMs) go one after another; different sequences go side by
     /// side, so a thousand reminders in a thousand threads do not queue
-    /// behind each other. Stops at the first row that should be retried;
-    /// the next pass starts again from it.
+    /// behind each other. A sequence stops at its first row that should be
+    /// retried; the next pass starts again from it.
     async fn deliver_pending(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
         loop {
             if shutdown.is_cancelled() {
@@ -150,90 +195,59 @@ impl Bot {
             if rows.is_empty() {
                 return Ok(());
             }
-            let mut groups: Vec<Vec<outbox::Pending<Outgoing>>> = Vec::new();
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            outbox::mark_in_doubt(&self.db, &ids).await?;
+            let mut sequences: Vec<Vec<Row>> = Vec::new();
             let mut by_key: HashMap<String, usize> = HashMap::new();
             for row in rows {
                 let slot = *by_key.entry(order_key(&row.item)).or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
+                    sequences.push(Vec::new());
+                    sequences.len() - 1
                 });
-                groups[slot].push(row);
+                sequences[slot].push(row);
             }
-            let results: Vec<anyhow::Result<()>> = stream::iter(groups)
-                .map(|group| self.deliver_in_order(group, shutdown))
+            let results: Vec<SequenceOutcome> = stream::iter(sequences)
+                .map(|sequence| self.deliver_in_order(sequence, shutdown))
                 .buffer_unordered(IN_FLIGHT)
                 .collect()
                 .await;
-            if let Some(e) = results.into_iter().find_map(Result::err) {
-                return Err(e);
+            let mut outcomes = Vec::with_capacity(ids.len());
+            let mut failure = None;
+            for (settled, error) in results {
+                outcomes.extend(settled);
+                failure = failure.or(error);
+            }
+            outbox::settle(&self.db, self.clock.now(), &outcomes).await?;
+            if let Some(e) = failure {
+                return Err(e.into());
             }
         }
     }
 
+    /// Sends one sequence in order, stopping at the first failure; returns
+    /// how each row was left and the failure, if any.
     async fn deliver_in_order(
         &self,
-        group: Vec<outbox::Pending<Outgoing>>,
+        sequence: Vec<Row>,
         shutdown: &CancellationToken,
-    ) -> anyhow::Result<()> {
-        for row in group {
-            if shutdown.is_cancelled() {
-                return Ok(());
+    ) -> SequenceOutcome {
+        let mut outcomes = Vec::with_capacity(sequence.len());
+        let mut failure = None;
+        for row in sequence {
+            if failure.is_some() || shutdown.is_cancelled() {
+                outcomes.push((row.id, Settled::Untried));
+                continue;
             }
-            let is_card = matches!(
-                row.item,
-                Outgoing::Post {
-                    card_of: Some(_),
-                    ..
-                }
-            );
-            if is_card {
-                // Recorded before posting: if the bot dies between the post
-                // and `mark_sent`, the next attempt knows to look first.
-                outbox::mark_attempt(&self.db, row.id).await?;
-            }
-            match self.deliver(&row.item, row.attempts > 0).await {
-                Ok(()) => outbox::mark_sent(&self.db, row.id, self.clock.now(), None).await?,
-                Err(e) if is_permanent(&e) => {
-                    warn!(id = row.id, error = %e, "announcement refused by Slack; skipped");
-                    outbox::mark_sent(&self.db, row.id, self.clock.now(), Some(&e.to_string()))
-                        .await?;
-                }
-                Err(e) => {
-                    if !is_card {
-                        outbox::mark_attempt(&self.db, row.id).await?;
-                    }
-                    return Err(e.into());
-                }
-            }
+            let (outcome, error) = settled(self.deliver(&row).await, row.id);
+            outcomes.push((row.id, outcome));
+            failure = error;
         }
-        Ok(())
+        (outcomes, failure)
     }
 
-    /// A card the bot already posted for incident `number`, found by its
-    /// fallback text (`INC-N: …`) among the channel's newest messages.
-    async fn find_card(
-        &self,
-        channel: &SlackChannelId,
-        number: i64,
-    ) -> Result<Option<SlackTs>, WebError> {
-        let prefix = format!("INC-{number}: ");
-        let recent = self.web.recent(channel, CARD_LOOKBACK).await?;
-        Ok(recent
-            .into_iter()
-            .find(|m| {
-                m.sender.bot_id.is_some()
-                    && m.content
-                        .text
-                        .as_deref()
-                        .is_some_and(|t| t.starts_with(&prefix))
-            })
-            .map(|m| m.origin.ts))
-    }
-
-    /// Sends one row. `tried_before` means an earlier attempt may have
-    /// reached Slack, so a card is looked for before it is posted again.
-    async fn deliver(&self, item: &Outgoing, tried_before: bool) -> Result<(), WebError> {
-        match item {
+    /// Sends one row. A row in doubt is looked for first.
+    async fn deliver(&self, row: &Row) -> Result<(), WebError> {
+        match &row.item {
             Outgoing::Post {
                 channel,
                 content,
@@ -250,14 +264,22 @@ impl Bot {
                     if self.card_ts(*number).await.is_some() {
                         return Ok(()); // posted and remembered before a crash
                     }
-                    if tried_before {
-                        if let Some(ts) = self.find_card(&channel, *number).await? {
-                            self.remember_card(*number, &channel, &ts).await;
-                            return Ok(());
-                        }
-                    }
                 }
-                let ts = self.web.post(&channel, content.clone(), thread_ts).await?;
+                let marker = marker(row, content);
+                let found = if row.in_doubt {
+                    self.web
+                        .find_marked(&channel, thread_ts.as_ref(), &marker)
+                        .await?
+                } else {
+                    None
+                };
+                let ts = match found {
+                    Some(ts) => ts,
+                    None => {
+                        let content = content.clone().with_metadata(marker);
+                        self.web.post(&channel, content, thread_ts).await?
+                    }
+                };
                 if let Some(number) = card_of {
                     self.remember_card(*number, &channel, &ts).await;
                 }
@@ -266,9 +288,22 @@ impl Bot {
             }
             Outgoing::RefreshCard { incident } => self.refresh_card(*incident).await,
             Outgoing::Dm { user, content } => {
-                let channel = SlackChannelId(user.to_string());
+                let user = SlackUserId(user.to_string());
+                let marker = marker(row, content);
+                if row.in_doubt {
+                    let channel = self.web.dm_channel(&user).await?;
+                    if self
+                        .web
+                        .find_marked(&channel, None, &marker)
+                        .await?
+                        .is_some()
+                    {
+                        return Ok(());
+                    }
+                }
+                let content = content.clone().with_metadata(marker);
                 self.web
-                    .post(&channel, content.clone(), None)
+                    .post(&SlackChannelId(user.0), content, None)
                     .await
                     .map(|_| ())
             }

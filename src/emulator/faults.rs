@@ -1,5 +1,6 @@
 //! Scripted failures: the next N calls of a method are rate limited or
-//! answered with an error code, before the method does anything.
+//! answered with an error code, before the method does anything, or have
+//! their response lost after it has.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -9,6 +10,9 @@ pub(crate) enum Fault {
     RateLimited { retry_after_secs: u64 },
     /// HTTP 200 `{"ok":false,"error":code}`.
     Error(String),
+    /// The method runs, then the response is lost: HTTP 502 with no body,
+    /// as a proxy answers when the connection drops mid-response.
+    LoseResponse,
 }
 
 #[derive(Default)]

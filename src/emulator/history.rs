@@ -18,10 +18,15 @@ fn order(ts: &str) -> (u64, u64) {
     (secs.parse().unwrap_or(0), micros.parse().unwrap_or(0))
 }
 
+/// A boolean parameter, as JSON or as a form value.
+fn flag(p: &Value, key: &str) -> bool {
+    matches!(p.get(key), Some(Value::Bool(true)))
+        || param(p, key).is_some_and(|v| v == "true" || v == "1")
+}
+
 /// Whether `ts` lies in the window `oldest`..`latest` the request names.
 fn in_window(p: &Value, ts: &str) -> bool {
-    let inclusive = matches!(p.get("inclusive"), Some(Value::Bool(true)))
-        || param(p, "inclusive").is_some_and(|v| v == "true" || v == "1");
+    let inclusive = flag(p, "inclusive");
     let at = order(ts);
     let below = param(p, "latest").is_none_or(|l| {
         let l = order(&l);
@@ -32,6 +37,15 @@ fn in_window(p: &Value, ts: &str) -> bool {
         at > o || (inclusive && at == o)
     });
     below && above
+}
+
+/// Messages as history returns them: metadata only when asked for.
+fn listed(p: &Value, m: &Message) -> Value {
+    let mut json = message_json(m);
+    if flag(p, "include_all_metadata") && !m.metadata.is_null() {
+        json["metadata"] = m.metadata.clone();
+    }
+    json
 }
 
 fn limit(p: &Value) -> usize {
@@ -59,7 +73,7 @@ pub(crate) fn history(s: &mut State, p: &Value) -> Reply {
     found.sort_by_key(|m| std::cmp::Reverse(order(&m.ts)));
     let n = limit(p);
     let has_more = found.len() > n;
-    let messages: Vec<Value> = found.into_iter().take(n).map(message_json).collect();
+    let messages: Vec<Value> = found.into_iter().take(n).map(|m| listed(p, m)).collect();
     Ok(json!({"messages": messages, "has_more": has_more}))
 }
 
@@ -83,7 +97,7 @@ pub(crate) fn replies(s: &mut State, p: &Value) -> Reply {
     thread.sort_by_key(|m| order(&m.ts));
     let n = limit(p);
     let has_more = thread.len() > n;
-    let messages: Vec<Value> = thread.into_iter().take(n).map(message_json).collect();
+    let messages: Vec<Value> = thread.into_iter().take(n).map(|m| listed(p, m)).collect();
     Ok(json!({"messages": messages, "has_more": has_more}))
 }
 
@@ -110,6 +124,7 @@ impl Emulator {
                     blocks: Value::Null,
                     edited: false,
                     reactions: Vec::new(),
+                    metadata: Value::Null,
                 });
         });
     }

@@ -72,6 +72,7 @@ impl Emulator {
                 blocks: Value::Null,
                 edited: false,
                 reactions: Vec::new(),
+                metadata: Value::Null,
             };
             let ts = message.ts.clone();
             s.messages
@@ -200,6 +201,13 @@ impl Emulator {
     pub fn fail_next_n(&self, method: &str, error: &str, times: usize) {
         let fault = Fault::Error(error.to_owned());
         self.inner.with(|s| s.faults.push(method, fault, times));
+    }
+
+    /// The next call of `method` takes effect but its response is lost
+    /// (HTTP 502): the caller cannot tell whether it worked.
+    pub fn lose_response_next(&self, method: &str) {
+        self.inner
+            .with(|s| s.faults.push(method, Fault::LoseResponse, 1));
     }
 
     /// Ages every trigger issued so far past Slack's 3 s window.

@@ -45,7 +45,12 @@ pub(crate) fn call(s: &mut State, port: u16, method: &str, p: &Value) -> Reply {
         "conversations.join" => join(s, p),
         "conversations.setTopic" => set_topic(s, p),
         "conversations.open" => {
-            let users = required(p, "users")?;
+            // A comma-separated string, or an array as JSON bodies send it.
+            let users = match p.get("users") {
+                Some(Value::Array(ids)) => ids.first().and_then(Value::as_str).map(str::to_owned),
+                _ => param(p, "users"),
+            }
+            .ok_or_else(|| err("users_list_not_supplied"))?;
             let user = users.split(',').next().unwrap_or_default();
             s.user(user).ok_or_else(|| err("user_not_found"))?;
             let ch = s
@@ -160,6 +165,7 @@ pub(crate) fn push_message(
     text: String,
     blocks: Value,
     thread_ts: Option<String>,
+    metadata: Value,
 ) -> Message {
     let message = Message {
         ts: s.next_ts(),
@@ -169,6 +175,7 @@ pub(crate) fn push_message(
         blocks,
         edited: false,
         reactions: Vec::new(),
+        metadata,
     };
     s.messages
         .entry(channel.to_owned())
@@ -181,8 +188,25 @@ fn post_message(s: &mut State, p: &Value) -> Reply {
     let channel = postable(s, p)?;
     let (text, blocks) = content(p, MAX_TEXT)?;
     let thread_ts = param(p, "thread_ts").filter(|t| !t.is_empty());
-    let m = push_message(s, &channel, text, blocks, thread_ts);
+    let metadata = metadata(p)?;
+    let m = push_message(s, &channel, text, blocks, thread_ts, metadata);
     Ok(json!({"channel": channel, "ts": m.ts, "message": message_json(&m)}))
+}
+
+/// `metadata` as a JSON object or, from a form post, a JSON string; Slack
+/// requires an `event_type`.
+fn metadata(p: &Value) -> Result<Value, ApiError> {
+    let metadata = match p.get("metadata") {
+        None | Some(Value::Null) => return Ok(Value::Null),
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).map_err(|_| err("invalid_metadata_format"))?
+        }
+        Some(other) => other.clone(),
+    };
+    if !metadata.get("event_type").is_some_and(Value::is_string) {
+        return Err(err("invalid_metadata_schema"));
+    }
+    Ok(metadata)
 }
 
 fn update(s: &mut State, p: &Value) -> Reply {
@@ -375,7 +399,7 @@ pub(crate) fn apply_response_url(s: &mut State, key: &str, p: &Value) -> bool {
     let text = param(p, "text").unwrap_or_default();
     let blocks = p.get("blocks").cloned().unwrap_or(Value::Null);
     if p.get("response_type").and_then(Value::as_str) == Some("in_channel") {
-        push_message(s, &channel, text, blocks, None);
+        push_message(s, &channel, text, blocks, None, Value::Null);
     } else {
         let ts = s.next_ts();
         s.ephemerals.push(Ephemeral {

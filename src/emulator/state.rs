@@ -30,6 +30,8 @@ pub struct Message {
     pub edited: bool,
     /// Reaction names added with `reactions.add`.
     pub reactions: Vec<String>,
+    /// `metadata` as posted (event_type and event_payload), or null.
+    pub metadata: Value,
 }
 
 /// An ephemeral message: only `user` saw it.

@@ -30,6 +30,9 @@ pub(crate) fn err(code: &str) -> ApiError {
 
 pub(crate) type Reply = Result<Value, ApiError>;
 
+/// A call whose method ran but whose response was lost (recorded as ok).
+const LOST: &str = "response_lost";
+
 /// Fields Slack accepts as JSON-encoded strings in form bodies.
 const JSON_FIELDS: &[&str] = &["blocks", "attachments", "view", "files"];
 
@@ -91,6 +94,10 @@ fn api(
                         extra: json!({"retry_after": retry_after_secs}),
                     }),
                     Some(Fault::Error(code)) => Err(err(&code)),
+                    Some(Fault::LoseResponse) => {
+                        let done = methods::call(s, inner.port, method, &params);
+                        Err(err(if done.is_ok() { LOST } else { "lost_failure" }))
+                    }
                     None => methods::call(s, inner.port, method, &params),
                 }
             });
@@ -102,7 +109,7 @@ fn api(
             method: method.to_owned(),
             params: record_params,
             at: started,
-            ok: reply.is_ok(),
+            ok: reply.is_ok() || reply.as_ref().is_err_and(|e| e.code == LOST),
             error: reply.as_ref().err().map(|e| e.code.clone()),
         })
     });
@@ -114,6 +121,9 @@ fn respond(reply: Reply) -> Response {
         Ok(mut body) => {
             body["ok"] = json!(true);
             Json(body).into_response()
+        }
+        Err(e) if e.code == LOST || e.code == "lost_failure" => {
+            (StatusCode::BAD_GATEWAY, "").into_response()
         }
         Err(e) if e.code == "ratelimited" => {
             let secs = e.extra["retry_after"].as_u64().unwrap_or(1);

@@ -39,6 +39,9 @@ const MAX_RATE_LIMIT_WAITS: u32 = 5;
 const MAX_TRANSPORT_RETRIES: u32 = 3;
 /// Replies read when looking for one message in a thread.
 const REPLIES_PAGE: u16 = 200;
+/// How many of the newest messages are searched for one the bot may have
+/// posted just before it died.
+const LOOKBACK: u16 = 1000;
 
 /// A bot-token Web API client.
 #[derive(Clone)]
@@ -61,6 +64,22 @@ impl SlackWeb {
         &self,
         method: &'static str,
         channel: Option<&SlackChannelId>,
+        f: F,
+    ) -> Result<T, WebError>
+    where
+        F: Fn(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
+        Fut: Future<Output = ClientResult<T>>,
+    {
+        self.call_retrying(method, channel, MAX_TRANSPORT_RETRIES, f)
+            .await
+    }
+
+    /// `call`, retrying transport errors at most `transport_retries` times.
+    async fn call_retrying<T, F, Fut>(
+        &self,
+        method: &'static str,
+        channel: Option<&SlackChannelId>,
+        transport_retries: u32,
         f: F,
     ) -> Result<T, WebError>
     where
@@ -106,7 +125,7 @@ impl SlackWeb {
                 Err(e) => {
                     self.metrics.api_call(method, "http_error");
                     transport_errors += 1;
-                    if transport_errors > MAX_TRANSPORT_RETRIES {
+                    if transport_errors > transport_retries {
                         return Err(WebError::Transport {
                             method,
                             detail: e.to_string(),
@@ -159,7 +178,9 @@ impl SlackWeb {
     ) -> Result<SlackTs, WebError> {
         let mut req = SlackApiChatPostMessageRequest::new(channel.clone(), content);
         req.thread_ts = thread_ts;
-        self.call("chat.postMessage", Some(channel), |c, t| {
+        // A transport error may come after Slack posted the message, so it
+        // is not retried here: the outbox retries, looking for it first.
+        self.call_retrying("chat.postMessage", Some(channel), 0, |c, t| {
             let req = req.clone();
             async move { c.open_session(&t).chat_post_message(&req).await }
         })
@@ -276,22 +297,66 @@ impl SlackWeb {
         Ok(thread.messages.into_iter().find(|m| m.origin.ts == *ts))
     }
 
-    /// The channel's newest top-level messages, newest first.
-    pub async fn recent(
+    /// The ts of a message the bot posted carrying `marker` as its
+    /// metadata: among the channel's newest top-level messages, or among
+    /// the replies of `thread`.
+    pub async fn find_marked(
         &self,
         channel: &SlackChannelId,
-        limit: u16,
-    ) -> Result<Vec<SlackHistoryMessage>, WebError> {
-        let req = SlackApiConversationsHistoryRequest::new()
-            .with_channel(channel.clone())
-            .with_limit(limit);
-        let found = self
-            .call("conversations.history", None, |c, t| {
-                let req = req.clone();
-                async move { c.open_session(&t).conversations_history(&req).await }
-            })
-            .await?;
-        Ok(found.messages)
+        thread: Option<&SlackTs>,
+        marker: &SlackMessageMetadata,
+    ) -> Result<Option<SlackTs>, WebError> {
+        let messages = match thread {
+            None => {
+                let mut req = SlackApiConversationsHistoryRequest::new()
+                    .with_channel(channel.clone())
+                    .with_limit(LOOKBACK);
+                req.include_all_metadata = Some(true);
+                self.call("conversations.history", None, |c, t| {
+                    let req = req.clone();
+                    async move { c.open_session(&t).conversations_history(&req).await }
+                })
+                .await?
+                .messages
+            }
+            // slack-morphism's replies request has no include_all_metadata.
+            Some(thread) => {
+                let limit = LOOKBACK.to_string();
+                let params = [
+                    ("channel", Some(channel.0.as_str())),
+                    ("ts", Some(thread.0.as_str())),
+                    ("limit", Some(limit.as_str())),
+                    ("include_all_metadata", Some("true")),
+                ];
+                self.call("conversations.replies", None, |c, t| async move {
+                    c.open_session(&t)
+                        .http_session_api
+                        .http_get::<SlackApiConversationsRepliesResponse, _, _>(
+                            "conversations.replies",
+                            &params,
+                            None,
+                        )
+                        .await
+                })
+                .await?
+                .messages
+            }
+        };
+        Ok(messages
+            .into_iter()
+            .find(|m| m.sender.bot_id.is_some() && m.content.metadata.as_ref() == Some(marker))
+            .map(|m| m.origin.ts))
+    }
+
+    /// The direct-message channel with `user`, for reading it back.
+    pub async fn dm_channel(&self, user: &SlackUserId) -> Result<SlackChannelId, WebError> {
+        let req = SlackApiConversationsOpenRequest::new().with_users(vec![user.clone()]);
+        self.call("conversations.open", None, |c, t| {
+            let req = req.clone();
+            async move { c.open_session(&t).conversations_open(&req).await }
+        })
+        .await
+        .map(|r| r.channel.id)
     }
 
     /// `usergroups.users.update` is not in slack-morphism's typed API, so it

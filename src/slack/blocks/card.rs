@@ -99,6 +99,21 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
     SlackMessageContent::new()
         .with_text(card_text(incident))
         .with_blocks(blocks)
+        .with_metadata(card_marker(incident))
+}
+
+/// Message metadata naming the incident a card belongs to. Every render
+/// carries it, so a card posted just before the bot died can be found in
+/// the channel instead of being posted again.
+pub fn card_marker(incident: &Incident) -> SlackMessageMetadata {
+    let payload = [
+        ("incident", incident.number.0.to_string()),
+        ("declared_at", incident.declared_at.to_rfc3339()),
+    ];
+    SlackMessageMetadata {
+        event_type: "incident_card".to_owned(),
+        event_payload: Some(payload.map(|(k, v)| (k.to_owned(), v)).into()),
+    }
 }
 
 fn button(action: &str, label: &str, value: &str) -> SlackBlockButtonElement {

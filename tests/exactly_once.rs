@@ -1,0 +1,101 @@
+//! A post whose response never comes back may or may not have reached
+//! Slack. The bot looks for it (by the metadata every message carries)
+//! before posting again, so each announcement appears once: cards, thread
+//! replies and direct messages alike.
+
+mod support;
+
+use support::incident::{ALICE, BOB};
+use support::{TestApp, WAIT};
+
+fn lost_responses(app: &TestApp) -> usize {
+    app.slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.error.as_deref() == Some("response_lost"))
+        .count()
+}
+
+/// Waits until every queued announcement has been settled: nothing more
+/// will be posted after this.
+async fn drained(app: &TestApp) {
+    let pool = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{left} rows unsent");
+        tokio::task::yield_now().await;
+    }
+    pool.close().await;
+}
+
+/// Whether a lookup asked Slack for message metadata.
+fn looked_up(app: &TestApp, method: &str) -> bool {
+    app.slack
+        .calls_to(method)
+        .iter()
+        .any(|c| c.ok && c.params["include_all_metadata"] == "true")
+}
+
+#[tokio::test]
+async fn a_thread_reply_whose_response_was_lost_appears_once() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Router flapping", "P2").await;
+    app.slack.lose_response_next("chat.postMessage");
+    app.command("/incident", "note INC-1 restarted the collector", BOB)
+        .await;
+    app.thread_says(&card, "restarted the collector").await;
+    drained(&app).await;
+    assert_eq!(lost_responses(&app), 1);
+    assert!(looked_up(&app, "conversations.replies"));
+    assert_eq!(app.thread_count(&card, "restarted the collector"), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_card_whose_response_was_lost_is_posted_once_and_kept_current() {
+    let mut app = TestApp::start().await;
+    app.slack.lose_response_next("chat.postMessage");
+    let card = app.declare("Builds failing", "P2").await;
+    // The ack refreshes the card: only possible once its ts was found.
+    app.press(BOB, &card, "incident.ack", "1").await;
+    app.card_shows(&card, "Acknowledged").await;
+    drained(&app).await;
+    assert_eq!(lost_responses(&app), 1);
+    assert!(looked_up(&app, "conversations.history"));
+    assert_eq!(app.cards().len(), 1, "one card");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_override_whose_post_response_was_lost_is_announced_and_told_once() {
+    let mut app = TestApp::start().await;
+    // The channel announcement and the DM go out side by side; whichever
+    // loses its response, each must still arrive exactly once.
+    app.slack.lose_response_next("chat.postMessage");
+    app.command(
+        "/oncall",
+        "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+        ALICE,
+    )
+    .await;
+    drained(&app).await;
+    assert_eq!(lost_responses(&app), 1);
+    assert!(looked_up(&app, "conversations.history"));
+    let announced = app.slack.messages("C0PAAS");
+    assert_eq!(
+        announced
+            .iter()
+            .filter(|m| m.text.contains("OVR-1"))
+            .count(),
+        1
+    );
+    assert_eq!(app.slack.dms("U0PAASEN4").len(), 1);
+    app.stop().await;
+}
