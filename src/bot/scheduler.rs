@@ -12,8 +12,8 @@ use crate::incident::Status;
 use crate::policy::{Covers, Role, Rota, Rotation};
 use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, incident_subject, Kind, Planned};
-use crate::rota;
 use crate::rota::scheduled_member;
+use crate::rota::{self, Override};
 use crate::slack::blocks::actions;
 use crate::slack::blocks::text::truncate;
 use crate::store::{incidents, outbox, overrides, reminders as rows};
@@ -158,12 +158,15 @@ impl Bot {
             // made 1,000 reminders due at once take seconds to fire. A
             // failure rolls the batch back and it is fired again, as before.
             let mut tx = crate::store::write(&self.db).await?;
+            // Read through the transaction: it holds the write lock, and a
+            // second pooled connection might not be free.
+            let live = overrides::live(&mut *tx).await?;
             let mut fired = Vec::new();
             for row in due {
                 if !rows::mark_fired(&mut tx, row.id, now).await? {
                     continue;
                 }
-                self.fire(&mut tx, &row, now).await?;
+                self.fire(&mut tx, &row, now, &live).await?;
                 fired.push(row);
             }
             tx.commit().await?;
@@ -181,10 +184,8 @@ impl Bot {
         tx: &mut Transaction<'_, Sqlite>,
         row: &rows::Due,
         now: DateTime<Utc>,
+        live: &[Override],
     ) -> anyhow::Result<()> {
-        // Read through the transaction: it holds the write lock, and a
-        // second pooled connection might not be free.
-        let live = overrides::live(&mut **tx).await?;
         if let Some(name) = row.subject.strip_prefix("rota:") {
             let Some(rota) = self.policy.rota(name) else {
                 return Ok(());
@@ -250,11 +251,11 @@ impl Bot {
             return self.plan_incident(tx, &incident, now).await;
         }
         let people = say::People {
-            engineering: self.covering(Role::Engineering, now, &live),
+            engineering: self.covering(Role::Engineering, now, live),
             escalation: self
                 .policy
                 .rota(&self.policy.escalation_rota)
-                .and_then(|r| rota::cover_at(&self.policy, &self.calendar, r, now, &live))
+                .and_then(|r| rota::cover_at(&self.policy, &self.calendar, r, now, live))
                 .map(|c| c.shift.user),
         };
         for says in say::incident(

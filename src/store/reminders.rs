@@ -35,18 +35,25 @@ pub async fn replan(
     .bind(to_db(now))
     .fetch_all(&mut **tx)
     .await?;
+    let mut kept = Vec::new();
     for (id, kind, due) in pending {
         let still = planned
             .iter()
             .any(|p| p.kind.as_str() == kind && to_db(p.due) == due);
-        if !still {
+        if still {
+            kept.push((kind, due));
+        } else {
             sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE id = ?")
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
         }
     }
-    for p in planned {
+    // Slots already pending stay as they are; only new ones are written.
+    for p in planned
+        .iter()
+        .filter(|p| !kept.contains(&(p.kind.as_str().to_owned(), to_db(p.due))))
+    {
         sqlx::query(
             "INSERT INTO reminders (subject, kind, due_at) VALUES (?, ?, ?)
              ON CONFLICT (subject, kind, due_at)
