@@ -107,6 +107,12 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         Ok(p) => p,
         Err(e) => return config_error(e),
     };
+    if !settings.clock_offset.is_zero() {
+        tracing::warn!(
+            offset_s = settings.clock_offset.num_seconds(),
+            "BOT_CLOCK_OFFSET_SECS is set: the bot's clock is not the host's; for rehearsals only"
+        );
+    }
     let app = App::build(AppConfig {
         api_url: settings.api_url,
         app_token: settings.app_token,
@@ -114,7 +120,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         database_url: settings.database_url,
         policy,
         port: settings.port,
-        clock: Arc::new(SystemClock::new()),
+        clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
     })
     .await;
     let app = match app {

@@ -17,17 +17,25 @@ pub trait Clock: Send + Sync + 'static {
     fn changes(&self) -> watch::Receiver<DateTime<Utc>>;
 }
 
-/// The real clock.
+/// The real clock, optionally shifted by a fixed offset (for rehearsals).
 #[derive(Debug)]
 pub struct SystemClock {
     // Kept so `changes()` can hand out receivers; never written.
     tx: watch::Sender<DateTime<Utc>>,
+    offset: chrono::Duration,
 }
 
 impl SystemClock {
     pub fn new() -> Self {
+        Self::shifted(chrono::Duration::zero())
+    }
+
+    /// The host's clock plus `offset`: it runs at the real rate, so a bot
+    /// restarted with the same offset sees time carry on, never go back.
+    pub fn shifted(offset: chrono::Duration) -> Self {
         Self {
-            tx: watch::channel(Utc::now()).0,
+            tx: watch::channel(Utc::now() + offset).0,
+            offset,
         }
     }
 }
@@ -40,7 +48,7 @@ impl Default for SystemClock {
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now() + self.offset
     }
 
     fn changes(&self) -> watch::Receiver<DateTime<Utc>> {
@@ -114,6 +122,16 @@ pub async fn sleep_until(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_shifted_clock_runs_ahead_by_its_offset() {
+        let ahead = SystemClock::shifted(chrono::Duration::days(3));
+        let real = Utc::now();
+        let shown = ahead.now();
+        let gap = shown - real - chrono::Duration::days(3);
+        assert!(gap >= chrono::Duration::zero() && gap < chrono::Duration::seconds(5));
+        assert!(SystemClock::new().now() < shown);
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told_and_signals() {

@@ -102,6 +102,8 @@ pub struct Settings {
     pub database_url: String,
     pub config_path: Option<PathBuf>,
     pub port: u16,
+    /// `BOT_CLOCK_OFFSET_SECS`: how far the bot's clock runs from the host's.
+    pub clock_offset: chrono::Duration,
 }
 
 impl Settings {
@@ -130,6 +132,7 @@ impl Settings {
             database_url: database_url(&get),
             config_path: config_path(&get, config_flag),
             port: port(&get)?,
+            clock_offset: clock_offset(&get)?,
         })
     }
 }
@@ -162,6 +165,22 @@ fn port(get: &impl Fn(&str) -> Option<String>) -> Result<u16, SettingsError> {
             why: format!("`{raw}` is not a port number"),
         }),
     }
+}
+
+/// Seconds, signed: lets a rehearsal run the bot as if it were another
+/// time (a Saturday night, a bank holiday) against a test workspace.
+fn clock_offset(get: &impl Fn(&str) -> Option<String>) -> Result<chrono::Duration, SettingsError> {
+    let Some(raw) = get("BOT_CLOCK_OFFSET_SECS").filter(|v| !v.trim().is_empty()) else {
+        return Ok(chrono::Duration::zero());
+    };
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .ok_or_else(|| SettingsError::Invalid {
+            var: "BOT_CLOCK_OFFSET_SECS",
+            why: format!("`{raw}` is not a whole number of seconds"),
+        })
 }
 
 /// `LOG_FORMAT=json` for JSON lines; anything else is human-readable.
@@ -215,6 +234,20 @@ mod tests {
         assert_eq!(s.config_path, Some(PathBuf::from("flag.toml")));
         let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
         assert_eq!(s.config_path, Some(PathBuf::from("env.toml")));
+    }
+
+    #[test]
+    fn clock_offset_is_signed_seconds_and_checked() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        assert!(s.clock_offset.is_zero());
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("BOT_CLOCK_OFFSET_SECS", " -3600 "));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(s.clock_offset, chrono::Duration::hours(-1));
+        pairs.pop();
+        pairs.push(("BOT_CLOCK_OFFSET_SECS", "1h"));
+        let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
+        assert!(e.to_string().contains("BOT_CLOCK_OFFSET_SECS"), "{e}");
     }
 
     #[test]

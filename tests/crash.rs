@@ -1,15 +1,26 @@
 //! Crash safety: the real binary is killed with SIGKILL at random moments
-//! while people declare incidents, post updates and set overrides, and is
-//! started again each time. At the end, everything Slack saw acknowledged
-//! is stored, numbers are never reused and no card is posted twice.
+//! while people declare incidents, post updates and set overrides, and
+//! while reminders fall due, and is started again each time. At the end,
+//! everything Slack saw acknowledged is stored, numbers are never reused,
+//! no card is posted twice, and every reminder slot was said exactly once
+//! (on time, or marked late if it fell due while the bot was down).
+//!
+//! The bot runs with `BOT_CLOCK_OFFSET_SECS` so that its clock reads a
+//! Monday morning whatever time the test runs: the reminders are those of
+//! P1 incidents seeded so their response deadlines pass during the run.
 //!
 //! The kill points come from a seeded generator; `CRASH_SEED=<n>` replays a
 //! run.
 
 mod support;
 
+use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::emulator::Emulator;
+use paas_incident_bot::ids::{IncidentNumber, UserId};
+use paas_incident_bot::incident::{self, Declaration, Title};
 use paas_incident_bot::policy::Policy;
+use paas_incident_bot::priority::Priority;
+use paas_incident_bot::reminders::{self, Kind};
 use paas_incident_bot::store;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -21,6 +32,14 @@ use tokio::process::{Child, Command};
 const KILLS: usize = 60;
 const STEP_WAIT: Duration = Duration::from_secs(5);
 const COVER: &str = "cover in-hours <@U0PAASEN1> tomorrow 10:00 to tomorrow 11:00";
+/// Seeded incidents whose response deadlines pass during the run, and how
+/// far apart those deadlines are.
+const SEEDED: usize = 30;
+const DUE_EVERY_MS: i64 = 150;
+/// The first deadline, after the bot's clock reads Monday 10:00.
+const FIRST_DUE_MS: i64 = 1500;
+/// Long enough that a reminder due meanwhile is reported late.
+const DOWNTIME_S: i64 = 300;
 
 /// xorshift64*: small, seeded, good enough to pick kill points.
 struct Rng(u64);
@@ -51,9 +70,53 @@ struct Sent {
     covers: BTreeSet<String>,
 }
 
-fn spawn_bot(slack: &Emulator, db_url: &str) -> Child {
+/// Monday 23 November 2026, 10:00 in London: in hours.
+fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+/// Inserts unacknowledged P1 incidents whose response deadlines fall
+/// `FIRST_DUE_MS` after `t0` and every `DUE_EVERY_MS` after; returns the
+/// number and deadline of each.
+async fn seed_incidents(db_url: &str, t0: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
+    let policy = Policy::builtin();
+    let calendar = policy.calendar();
+    let pool = store::open(db_url).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let mut seeded = Vec::new();
+    for k in 0..SEEDED {
+        let due = t0 + chrono::Duration::milliseconds(FIRST_DUE_MS + DUE_EVERY_MS * k as i64);
+        // The built-in policy's in-hours P1 response time.
+        let declared_at = due - chrono::Duration::minutes(20);
+        let declaration = Declaration {
+            title: Title::parse(&format!("Seeded {k}")).unwrap(),
+            description: String::new(),
+            priority: Priority::P1,
+            cyber: false,
+            engineering_lead: None,
+            comms_lead: None,
+            declared_by: UserId::parse(ALICE).unwrap(),
+        };
+        let (incident, _) = incident::declare(declaration, IncidentNumber(0), declared_at);
+        let planned = reminders::plan(&policy, &calendar, &incident, declared_at);
+        assert!(
+            planned
+                .iter()
+                .any(|p| p.kind == Kind::Response && p.due == due),
+            "a seeded P1 is owed its response reminder at {due}: {planned:?}"
+        );
+        let number = store::incidents::insert(&mut tx, &incident).await.unwrap();
+        seeded.push((number, due));
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+    seeded
+}
+
+fn spawn_bot(slack: &Emulator, db_url: &str, offset_s: i64) -> Child {
     Command::new(env!("CARGO_BIN_EXE_paas-incident-bot"))
         .arg("serve")
+        .env("BOT_CLOCK_OFFSET_SECS", offset_s.to_string())
         .env("SLACK_API_URL", slack.api_url())
         .env("SLACK_APP_TOKEN", slack.app_token())
         .env("SLACK_BOT_TOKEN", slack.bot_token())
@@ -214,6 +277,30 @@ async fn cycle(
     tokio::time::sleep(delay).await;
 }
 
+/// Response reminders due by `by` that have not fired.
+async fn response_reminders_pending(db: &sqlx::SqlitePool, by: DateTime<Utc>) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reminders
+         WHERE kind = 'response' AND state = 'pending' AND due_at <= ?",
+    )
+    .bind(store::time::to_db(by))
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Messages anywhere in `channel` (top level or in a thread) saying INC-N's
+/// response time has passed.
+fn response_reminders(slack: &Emulator, channel: &str, n: i64) -> Vec<String> {
+    let needle = format!("INC-{n} (P1) has not been acknowledged");
+    slack
+        .messages(channel)
+        .into_iter()
+        .filter(|m| m.text.contains(&needle))
+        .map(|m| m.text)
+        .collect()
+}
+
 async fn unsent(db: &sqlx::SqlitePool) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
         .fetch_one(db)
@@ -235,12 +322,31 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
     let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
     let channel = Policy::builtin().incident_channel.to_string();
     let mut sent = Sent::default();
+    // Every start gets the same offset, so the bot's clock carries on
+    // across restarts from Monday 10:00 at the real rate.
+    let t0 = monday_morning();
+    let mut offset_s = (t0 - Utc::now()).num_seconds();
+    let seeded = seed_incidents(&db_url, Utc::now() + chrono::Duration::seconds(offset_s)).await;
+    let last_due = seeded.last().unwrap().1;
 
-    for i in 0..KILLS {
+    // Once, when half the reminders are due, the bot stays down for five
+    // minutes of its own time: starting later with a larger offset is the
+    // clock moving on while it was dead.
+    let halfway = seeded[SEEDED / 2].1;
+    let mut down_from = None;
+    for i in 0..=KILLS {
+        let bot_now = Utc::now() + chrono::Duration::seconds(offset_s);
+        if down_from.is_none() && (bot_now >= halfway || i == KILLS) {
+            down_from = Some(bot_now);
+            offset_s += DOWNTIME_S;
+        }
+        if i == KILLS {
+            break;
+        }
         let kill_at = rng.below(6);
         let delay = Duration::from_millis(rng.below(41));
         let opened_before = slack.connections_opened();
-        let mut child = spawn_bot(&slack, &db_url);
+        let mut child = spawn_bot(&slack, &db_url, offset_s);
         cycle(
             &slack,
             &mut sent,
@@ -257,7 +363,7 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
     // A last start that is left alone: queued envelopes arrive and the
     // outbox drains.
     let opened_before = slack.connections_opened();
-    let mut child = spawn_bot(&slack, &db_url);
+    let mut child = spawn_bot(&slack, &db_url, offset_s);
     assert!(
         wait_connected(&slack, opened_before).await,
         "the final start connects"
@@ -270,14 +376,22 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
             .await
             .unwrap();
         let posted = cards(&slack, &channel);
-        let settled = unsent(&db).await == 0 && stored.iter().all(|n| posted.contains_key(n));
+        let bot_now = Utc::now() + chrono::Duration::seconds(offset_s);
+        let settled = unsent(&db).await == 0
+            && stored
+                .iter()
+                .filter(|n| !seeded.iter().any(|(s, _)| s == *n))
+                .all(|n| posted.contains_key(n))
+            && bot_now > last_due
+            && response_reminders_pending(&db, last_due).await == 0;
         if settled {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the outbox never drained: {} unsent",
-            unsent(&db).await
+            "never settled: {} unsent, {} response reminders pending, bot clock {bot_now}",
+            unsent(&db).await,
+            response_reminders_pending(&db, last_due).await
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -321,7 +435,7 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
             );
         }
     }
-    assert!(incidents.len() <= sent.declares.len());
+    assert!(incidents.len() - seeded.len() <= sent.declares.len());
     for (n, _) in &incidents {
         let stored = paas_incident_bot::store::incidents::get(&db, *n)
             .await
@@ -346,7 +460,35 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
         assert_eq!(headers[0], format!("INC-{n}: {title}"));
     }
     for (n, _) in &incidents {
-        assert!(posted.contains_key(n), "INC-{n} has no card");
+        let was_seeded = seeded.iter().any(|(s, _)| s == n);
+        assert!(was_seeded || posted.contains_key(n), "INC-{n} has no card");
+    }
+
+    // Every reminder slot said exactly once, and its row marked done; one
+    // that fell due while the bot was down says it is late.
+    let down_from = down_from.unwrap();
+    let down_until = down_from + chrono::Duration::seconds(DOWNTIME_S);
+    let (mut late, mut on_time) = (0, 0);
+    for (n, due) in &seeded {
+        let said = response_reminders(&slack, &channel, *n);
+        assert_eq!(said.len(), 1, "INC-{n}'s response reminder (due {due})");
+        if *due > down_from && *due <= down_until {
+            assert!(said[0].contains("(late:"), "INC-{n}: {}", said[0]);
+        }
+        let done_at: Option<String> = sqlx::query_scalar(
+            "SELECT done_at FROM reminders WHERE subject = ? AND kind = 'response' AND state = 'done'",
+        )
+        .bind(format!("incident:{n}"))
+        .fetch_optional(&db)
+        .await
+        .unwrap();
+        let done_at = done_at.unwrap_or_else(|| panic!("INC-{n}'s reminder row is not done"));
+        let done_at = DateTime::parse_from_rfc3339(&done_at).unwrap();
+        if done_at.signed_duration_since(*due) > chrono::Duration::minutes(2) {
+            late += 1;
+        } else {
+            on_time += 1;
+        }
     }
 
     // Every acknowledged override exists, once.
@@ -380,11 +522,16 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
     db.close().await;
 
     println!(
-        "{KILLS} kills in {:?}: {} incidents ({acked_declares} acked), {} overrides ({} acked)",
+        "{KILLS} kills in {:?}: {} incidents ({acked_declares} acked), {} overrides ({} acked), \
+         {SEEDED} reminders ({on_time} on time, {late} reported late)",
         started.elapsed(),
-        incidents.len(),
+        incidents.len() - seeded.len(),
         overrides.len(),
         acked_overrides.len()
+    );
+    assert!(
+        late > 0 && on_time > 0,
+        "reminders fired both on time and late"
     );
     assert!(
         acked_declares >= KILLS / 4,
