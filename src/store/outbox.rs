@@ -76,48 +76,131 @@ pub async fn unsent<T: DeserializeOwned>(
         .collect()
 }
 
-/// Marks rows as about to be sent, in one commit for the whole pass.
+/// Marks rows as about to be sent, in one statement for the whole pass.
 pub async fn mark_in_doubt(pool: &SqlitePool, ids: &[i64]) -> anyhow::Result<()> {
-    let mut tx = super::write(pool).await?;
-    for id in ids {
-        sqlx::query("UPDATE outbox SET in_doubt = 1 WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    sqlx::query("UPDATE outbox SET in_doubt = 1 WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(ids)?)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
-/// Records how a pass left its rows, in one commit: one fsync per pass
-/// rather than one per message.
+/// Records how a pass left its rows, in one commit of a few statements:
+/// one fsync per pass rather than one per message, and the write lock
+/// held only briefly, so commands waiting to write are not kept back.
 pub async fn settle(
     pool: &SqlitePool,
     now: DateTime<Utc>,
     outcomes: &[(i64, Settled)],
 ) -> anyhow::Result<()> {
+    let ids = |wanted: fn(&Settled) -> bool| -> anyhow::Result<String> {
+        let ids: Vec<i64> = outcomes
+            .iter()
+            .filter(|(_, o)| wanted(o))
+            .map(|(id, _)| *id)
+            .collect();
+        Ok(serde_json::to_string(&ids)?)
+    };
     let mut tx = super::write(pool).await?;
+    sqlx::query(
+        "UPDATE outbox SET sent_at = ?, in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(to_db(now))
+    .bind(ids(|o| *o == Settled::Sent)?)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1, in_doubt = 0
+         WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids(|o| *o == Settled::NotSent)?)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE outbox SET attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids(|o| *o == Settled::Unknown)?)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE outbox SET in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(ids(|o| *o == Settled::Untried)?)
+        .execute(&mut *tx)
+        .await?;
     for (id, outcome) in outcomes {
-        let query = match outcome {
-            Settled::Sent => {
-                sqlx::query("UPDATE outbox SET sent_at = ?, in_doubt = 0 WHERE id = ?")
-                    .bind(to_db(now))
-            }
-            Settled::Refused(error) => {
-                sqlx::query("UPDATE outbox SET sent_at = ?, error = ?, in_doubt = 0 WHERE id = ?")
-                    .bind(to_db(now))
-                    .bind(error)
-            }
-            Settled::NotSent => {
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1, in_doubt = 0 WHERE id = ?")
-            }
-            Settled::Unknown => {
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?")
-            }
-            Settled::Untried => sqlx::query("UPDATE outbox SET in_doubt = 0 WHERE id = ?"),
-        };
-        query.bind(id).execute(&mut *tx).await?;
+        if let Settled::Refused(error) = outcome {
+            sqlx::query("UPDATE outbox SET sent_at = ?, error = ?, in_doubt = 0 WHERE id = ?")
+                .bind(to_db(now))
+                .bind(error)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[tokio::test]
+    async fn a_pass_is_marked_in_doubt_then_settled_row_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+        let pool = super::super::open(&url).await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let mut tx = super::super::write(&pool).await.unwrap();
+        let mut ids = Vec::new();
+        for n in 0..5 {
+            ids.push(push(&mut tx, now, "post", &n).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        mark_in_doubt(&pool, &ids).await.unwrap();
+        let pending = unsent::<i64>(&pool, 10).await.unwrap();
+        assert!(pending.iter().all(|p| p.in_doubt));
+        assert_eq!(
+            pending.iter().map(|p| p.item).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4]
+        );
+
+        let outcomes = [
+            (ids[0], Settled::Sent),
+            (ids[1], Settled::Refused("is_archived".into())),
+            (ids[2], Settled::NotSent),
+            (ids[3], Settled::Unknown),
+            (ids[4], Settled::Untried),
+        ];
+        settle(&pool, now, &outcomes).await.unwrap();
+        let rows: Vec<(i64, Option<String>, Option<String>, i64, bool)> =
+            sqlx::query_as("SELECT id, sent_at, error, attempts, in_doubt FROM outbox ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let shape: Vec<(bool, Option<&str>, i64, bool)> = rows
+            .iter()
+            .map(|(_, sent, error, attempts, in_doubt)| {
+                (sent.is_some(), error.as_deref(), *attempts, *in_doubt)
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (true, None, 0, false),
+                (true, Some("is_archived"), 0, false),
+                (false, None, 1, false),
+                // May have reached Slack: still looked for next time.
+                (false, None, 1, true),
+                (false, None, 0, false),
+            ]
+        );
+        let left: Vec<i64> = unsent::<i64>(&pool, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(left, [ids[2], ids[3], ids[4]]);
+    }
 }
