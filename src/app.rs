@@ -41,6 +41,7 @@ impl App {
     pub async fn build(config: AppConfig) -> anyhow::Result<App> {
         let metrics = Arc::new(Metrics::new());
         let db = store::open(&config.database_url).await?;
+        let reads = store::open_reads(&config.database_url).await?;
         let client = slack::connect::client(&config.api_url)?;
         let web = SlackWeb::new(
             client.clone(),
@@ -50,6 +51,7 @@ impl App {
         let bot = Arc::new(Bot::new(
             config.policy,
             db.clone(),
+            reads,
             web,
             config.clock,
             metrics.clone(),

@@ -4,7 +4,8 @@
 //!
 //! Measures ack latency for `/oncall` and for declare-modal submissions at
 //! 10, 100 and 500 envelopes/s (open loop), memory, start-up time and
-//! reminder lateness, and prints a table. The emulator runs in the same
+//! reminder lateness, and prints a table (`BENCH_ONLY=oncall` or
+//! `BENCH_ONLY=reminders` runs one part). The emulator runs in the same
 //! process and on the same two cores as the bot, so every figure includes
 //! its cost too. See docs/PERFORMANCE.md for the results and targets.
 
@@ -174,6 +175,9 @@ async fn main() -> anyhow::Result<()> {
         })
         .await;
         row("`/oncall`", rate, &s);
+    }
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("oncall") {
+        return app.stop().await;
     }
     let channel = policy.incident_channel.to_string();
     let mut declared = 0;

@@ -16,8 +16,8 @@ impl Bot {
         let Ok(user) = UserId::parse(&viewer.0) else {
             return Ok(());
         };
-        let open = incidents::open(&self.db).await?;
-        let live = overrides::live(&self.db).await?;
+        let open = incidents::open(&self.reads).await?;
+        let live = overrides::live(&self.reads).await?;
         let data = HomeData {
             viewer: &user,
             now: self.clock.now(),

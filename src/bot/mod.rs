@@ -33,6 +33,8 @@ pub struct Bot {
     pub policy: Arc<Policy>,
     pub calendar: Calendar,
     pub db: SqlitePool,
+    /// Read-only connections for reads an ack waits on; see `store::open_reads`.
+    pub reads: SqlitePool,
     pub web: SlackWeb,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
@@ -49,6 +51,7 @@ impl Bot {
     pub fn new(
         policy: Policy,
         db: SqlitePool,
+        reads: SqlitePool,
         web: SlackWeb,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
@@ -57,6 +60,7 @@ impl Bot {
             calendar: policy.calendar(),
             policy: Arc::new(policy),
             db,
+            reads,
             web,
             clock,
             metrics,
@@ -84,7 +88,7 @@ impl EnvelopeHandler for Dispatch {
         }
         // Only a redelivery can have been handled before: first deliveries
         // skip the lookup, keeping it off the usual ack path.
-        if envelope.retry_attempt > 0 && handled::seen(&bot.db, &id).await.unwrap_or(false) {
+        if envelope.retry_attempt > 0 && handled::seen(&bot.reads, &id).await.unwrap_or(false) {
             bot.envelopes.end(&id);
             info!("envelope redelivered after it was handled; acking only");
             return None;

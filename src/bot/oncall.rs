@@ -27,7 +27,7 @@ impl Bot {
             Err(e) => return Ok(ephemeral(e.reply_text())),
         };
         let cal = &self.calendar;
-        let live = overrides::live(&self.db).await?;
+        let live = overrides::live(&self.reads).await?;
         let answer = match command {
             OncallCommand::Help => ONCALL_USAGE.to_owned(),
             OncallCommand::Now => view::every_rota(policy, cal, now, &live, Style::Slack),
@@ -43,7 +43,7 @@ impl Bot {
                 None => format!("There is no rota called `{}`.", escape(&name)),
             },
             OncallCommand::Overrides(rota) => {
-                let current = overrides::current(&self.db, now).await?;
+                let current = overrides::current(&self.reads, now).await?;
                 view::overrides_list(policy, &current, rota.as_deref(), Style::Slack)
             }
             OncallCommand::Cover {

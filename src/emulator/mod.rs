@@ -23,6 +23,7 @@ pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Topic, User, View};
 
 use anyhow::{anyhow, Context};
+use axum::serve::ListenerExt;
 use serde_json::json;
 use state::{Outgoing, State};
 use std::sync::{Arc, Mutex};
@@ -193,6 +194,10 @@ impl Emulator {
             .with_state(inner.clone());
         let server_stop = stopped.clone();
         tokio::spawn(async move {
+            // Nagle off, as Slack's edge answers small frames promptly.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 server_stop.cancelled().await;
             });

@@ -51,14 +51,20 @@ impl SocketMode {
         let mut retry = FIRST_RETRY;
         while !shutdown.is_cancelled() {
             match self.open().await {
-                Ok(url) => match tokio_tungstenite::connect_async(url.as_str()).await {
-                    Ok((socket, _)) => {
-                        retry = FIRST_RETRY;
-                        self.session(socket, &in_flight, &shutdown).await;
-                        continue;
+                // Nagle off: an ack is one small frame, and holding it
+                // back for the peer's delayed ACK cost up to 40 ms.
+                Ok(url) => {
+                    match tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
+                        .await
+                    {
+                        Ok((socket, _)) => {
+                            retry = FIRST_RETRY;
+                            self.session(socket, &in_flight, &shutdown).await;
+                            continue;
+                        }
+                        Err(e) => warn!(error = %e, "Socket Mode websocket handshake failed"),
                     }
-                    Err(e) => warn!(error = %e, "Socket Mode websocket handshake failed"),
-                },
+                }
                 Err(e) => warn!(error = %e, "apps.connections.open failed"),
             }
             tokio::select! {

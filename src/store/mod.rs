@@ -36,6 +36,23 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// A second, read-only pool on the same database for the reads an ack
+/// waits on (`/oncall`, the Home tab). In WAL mode readers never wait for
+/// the writer, but they do wait for a free connection: in one shared pool,
+/// writers queued on the write lock (each fsync'd under `synchronous =
+/// FULL`) could hold every connection and hold up an ack for a second.
+pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .read_only(true)
+        .busy_timeout(Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database `{url}` for reading: {e}"))
+}
+
 /// Begins a transaction that will write. `BEGIN IMMEDIATE` takes the write
 /// lock up front (waiting out the busy timeout): a deferred transaction that
 /// reads first and writes later fails at once with SQLITE_BUSY if another

@@ -93,43 +93,48 @@ pub async fn settle(
     now: DateTime<Utc>,
     outcomes: &[(i64, Settled)],
 ) -> anyhow::Result<()> {
-    let ids = |wanted: fn(&Settled) -> bool| -> anyhow::Result<String> {
+    let sent_at = to_db(now);
+    let mut tx = super::write(pool).await?;
+    // One set-based statement per kind of outcome the pass produced.
+    for (kind, sql) in [
+        (
+            Settled::Sent,
+            "UPDATE outbox SET sent_at = ?1, in_doubt = 0
+             WHERE id IN (SELECT value FROM json_each(?2))",
+        ),
+        (
+            Settled::NotSent,
+            "UPDATE outbox SET attempts = attempts + 1, in_doubt = 0
+             WHERE id IN (SELECT value FROM json_each(?2))",
+        ),
+        (
+            Settled::Unknown,
+            "UPDATE outbox SET attempts = attempts + 1
+             WHERE id IN (SELECT value FROM json_each(?2))",
+        ),
+        (
+            Settled::Untried,
+            "UPDATE outbox SET in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?2))",
+        ),
+    ] {
         let ids: Vec<i64> = outcomes
             .iter()
-            .filter(|(_, o)| wanted(o))
+            .filter(|(_, o)| *o == kind)
             .map(|(id, _)| *id)
             .collect();
-        Ok(serde_json::to_string(&ids)?)
-    };
-    let mut tx = super::write(pool).await?;
-    sqlx::query(
-        "UPDATE outbox SET sent_at = ?, in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(to_db(now))
-    .bind(ids(|o| *o == Settled::Sent)?)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, in_doubt = 0
-         WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(ids(|o| *o == Settled::NotSent)?)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?))",
-    )
-    .bind(ids(|o| *o == Settled::Unknown)?)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE outbox SET in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(ids(|o| *o == Settled::Untried)?)
-        .execute(&mut *tx)
-        .await?;
+        if ids.is_empty() {
+            continue;
+        }
+        sqlx::query(sql)
+            .bind(&sent_at)
+            .bind(serde_json::to_string(&ids)?)
+            .execute(&mut *tx)
+            .await?;
+    }
     for (id, outcome) in outcomes {
         if let Settled::Refused(error) = outcome {
             sqlx::query("UPDATE outbox SET sent_at = ?, error = ?, in_doubt = 0 WHERE id = ?")
-                .bind(to_db(now))
+                .bind(&sent_at)
                 .bind(error)
                 .bind(id)
                 .execute(&mut *tx)
