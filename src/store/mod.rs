@@ -24,8 +24,12 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
+    // One connection: writers queue here, in order, rather than in
+    // SQLite's busy handler, whose sleeps back off to 100 ms and gave
+    // declares at 100/s a tail of hundreds of milliseconds. Reads an ack
+    // waits on go through `open_reads`.
     let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(1)
         .connect_with(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database `{url}`: {e}"))?;
