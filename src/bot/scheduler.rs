@@ -16,7 +16,7 @@ use crate::rota::scheduled_member;
 use crate::rota::{self, Override};
 use crate::slack::blocks::actions;
 use crate::slack::blocks::text::truncate;
-use crate::store::{incidents, outbox, overrides, reminders as rows};
+use crate::store::{events as handled, incidents, outbox, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
@@ -39,6 +39,10 @@ impl Scheduler {
 
 const BATCH: i64 = 100;
 const IDLE: Duration = Duration::hours(1);
+/// Handled envelope ids are kept this long (Slack redelivers within
+/// minutes), and forgotten at most this often.
+const KEEP_HANDLED: Duration = Duration::days(7);
+const TIDY_EVERY: Duration = Duration::hours(1);
 const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn rota_subject(rota: &Rota) -> String {
@@ -48,7 +52,18 @@ fn rota_subject(rota: &Rota) -> String {
 impl Bot {
     pub async fn run_scheduler(&self, shutdown: CancellationToken) {
         let mut planned = false;
+        let mut tidied: Option<DateTime<Utc>> = None;
         loop {
+            let now = self.clock.now();
+            if tidied.is_none_or(|at| now - at >= TIDY_EVERY) {
+                match handled::forget_before(&self.db, now - KEEP_HANDLED).await {
+                    Ok(_) => tidied = Some(now),
+                    Err(e) => warn!(
+                        error = format!("{e:#}"),
+                        "could not forget old envelope ids"
+                    ),
+                }
+            }
             // Retried until it works: incidents opened before this start
             // get no reminders until it does.
             if !planned {

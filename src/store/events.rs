@@ -29,3 +29,36 @@ pub async fn seen(pool: &SqlitePool, event_id: &str) -> anyhow::Result<bool> {
             .await?;
     Ok(found.is_some())
 }
+
+/// Forgets ids handled before `before`: Slack stops redelivering an
+/// envelope within minutes, so old ids only take space.
+pub async fn forget_before(pool: &SqlitePool, before: DateTime<Utc>) -> anyhow::Result<u64> {
+    let gone = sqlx::query("DELETE FROM processed_events WHERE at < ?")
+        .bind(to_db(before))
+        .execute(pool)
+        .await?;
+    Ok(gone.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[tokio::test]
+    async fn ids_are_remembered_then_forgotten_once_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("events.db").display());
+        let pool = super::super::open(&url).await.unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        assert!(first_delivery(&pool, "Ev1", t0).await.unwrap());
+        assert!(!first_delivery(&pool, "Ev1", t0).await.unwrap());
+        assert!(first_delivery(&pool, "Ev2", t0 + Duration::days(2))
+            .await
+            .unwrap());
+        let gone = forget_before(&pool, t0 + Duration::days(1)).await.unwrap();
+        assert_eq!(gone, 1);
+        assert!(!seen(&pool, "Ev1").await.unwrap());
+        assert!(seen(&pool, "Ev2").await.unwrap());
+    }
+}
