@@ -70,7 +70,8 @@ impl App {
         Ok(App {
             health_listener,
             health: Arc::new(HealthState {
-                db,
+                // Read-only: a probe must not queue behind writers.
+                db: bot.reads.clone(),
                 slack_connected: connected,
                 metrics,
             }),

@@ -59,6 +59,26 @@ async fn a_thread_reply_whose_response_was_lost_appears_once() {
 }
 
 #[tokio::test]
+async fn a_lookup_that_fails_leaves_the_reply_in_doubt_until_one_succeeds() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Disk full", "P2").await;
+    app.slack.lose_response_next("chat.postMessage");
+    // The first look for the lost reply fails: the row must still be
+    // looked for, not posted blindly, on the next try.
+    app.slack
+        .fail_next("conversations.replies", "internal_error");
+    app.command("/incident", "note INC-1 cleared the logs", BOB)
+        .await;
+    app.thread_says(&card, "cleared the logs").await;
+    drained(&app).await;
+    let lookups = app.slack.calls_to("conversations.replies");
+    assert_eq!(lookups.iter().filter(|c| !c.ok).count(), 1);
+    assert!(looked_up(&app, "conversations.replies"));
+    assert_eq!(app.thread_count(&card, "cleared the logs"), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_card_whose_response_was_lost_is_posted_once_and_kept_current() {
     let mut app = TestApp::start().await;
     app.slack.lose_response_next("chat.postMessage");

@@ -115,7 +115,7 @@ const OUTBOX_EVENT: &str = "outbox_message";
 
 type Row = outbox::Pending<Outgoing>;
 /// How each row of a sequence was left, and the failure that stopped it.
-type SequenceOutcome = (Vec<(i64, Settled)>, Option<WebError>);
+type SequenceOutcome = (Vec<(i64, Settled)>, Option<anyhow::Error>);
 
 /// The metadata that identifies `row`'s message in Slack: the card's own
 /// (which names its incident), or the row's id and queue time.
@@ -135,19 +135,47 @@ fn marker(row: &Row, content: &SlackMessageContent) -> SlackMessageMetadata {
         })
 }
 
-/// How an attempt ended, for `outbox::settle`.
-fn settled(result: Result<(), WebError>, id: i64) -> (Settled, Option<WebError>) {
-    match result {
-        Ok(()) => (Settled::Sent, None),
-        Err(e) if is_permanent(&e) => {
-            warn!(id, error = %e, "announcement refused by Slack; skipped");
-            (Settled::Refused(e.to_string()), None)
+/// Slack errors after which the message may have been posted anyway.
+fn may_have_posted(error: &WebError) -> bool {
+    match error {
+        WebError::Transport { .. } => true,
+        WebError::Api { code, .. } => matches!(code.as_str(), "internal_error" | "fatal_error"),
+        WebError::RateLimited { .. } => false,
+    }
+}
+
+/// A row that was not delivered, and how to leave it.
+struct Failed {
+    error: anyhow::Error,
+    then: Settled,
+}
+
+impl Failed {
+    /// Failed before anything was posted this pass (a lookup or a read):
+    /// a row already in doubt stays so.
+    fn before_posting(row: &Row, error: impl Into<anyhow::Error>) -> Failed {
+        let error = error.into();
+        let then = match error.downcast_ref::<WebError>() {
+            Some(e) if is_permanent(e) => Settled::Refused(e.to_string()),
+            _ if row.in_doubt => Settled::InDoubt,
+            _ => Settled::NotSent,
+        };
+        Failed { error, then }
+    }
+
+    /// The post itself failed.
+    fn posting(error: WebError) -> Failed {
+        let then = if is_permanent(&error) {
+            Settled::Refused(error.to_string())
+        } else if may_have_posted(&error) {
+            Settled::InDoubt
+        } else {
+            Settled::NotSent
+        };
+        Failed {
+            error: error.into(),
+            then,
         }
-        // Slack answered, so nothing was posted.
-        Err(e @ (WebError::Api { .. } | WebError::RateLimited { .. })) => {
-            (Settled::NotSent, Some(e))
-        }
-        Err(e @ WebError::Transport { .. }) => (Settled::Unknown, Some(e)),
     }
 }
 
@@ -219,13 +247,14 @@ impl Bot {
             }
             outbox::settle(&self.db, self.clock.now(), &outcomes).await?;
             if let Some(e) = failure {
-                return Err(e.into());
+                return Err(e);
             }
         }
     }
 
     /// Sends one sequence in order, stopping at the first failure; returns
-    /// how each row was left and the failure, if any.
+    /// how each row was left and the failure, if any. A row Slack refuses
+    /// for good is skipped, not a failure.
     async fn deliver_in_order(
         &self,
         sequence: Vec<Row>,
@@ -235,18 +264,29 @@ impl Bot {
         let mut failure = None;
         for row in sequence {
             if failure.is_some() || shutdown.is_cancelled() {
-                outcomes.push((row.id, Settled::Untried));
+                let untried = Settled::Untried {
+                    in_doubt: row.in_doubt,
+                };
+                outcomes.push((row.id, untried));
                 continue;
             }
-            let (outcome, error) = settled(self.deliver(&row).await, row.id);
-            outcomes.push((row.id, outcome));
-            failure = error;
+            match self.deliver(&row).await {
+                Ok(()) => outcomes.push((row.id, Settled::Sent)),
+                Err(Failed { error, then }) => {
+                    if let Settled::Refused(_) = then {
+                        warn!(id = row.id, error = %error, "announcement refused by Slack; skipped");
+                    } else {
+                        failure = Some(error);
+                    }
+                    outcomes.push((row.id, then));
+                }
+            }
         }
         (outcomes, failure)
     }
 
     /// Sends one row. A row in doubt is looked for first.
-    async fn deliver(&self, row: &Row) -> Result<(), WebError> {
+    async fn deliver(&self, row: &Row) -> Result<(), Failed> {
         match &row.item {
             Outgoing::Post {
                 channel,
@@ -254,14 +294,23 @@ impl Bot {
                 thread,
                 card_of,
             } => {
+                let channel = SlackChannelId(channel.to_string());
                 let thread_ts = match thread {
                     None => None,
                     Some(Thread::Ts(ts)) => Some(SlackTs(ts.clone())),
-                    Some(Thread::Card(number)) => self.card_ts(*number).await,
+                    // A card never delivered (refused) leaves its replies
+                    // at the top level; a failed read must not.
+                    Some(Thread::Card(number)) => self
+                        .stored_card_ts(*number)
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?,
                 };
-                let channel = SlackChannelId(channel.to_string());
                 if let Some(number) = card_of {
-                    if self.card_ts(*number).await.is_some() {
+                    let stored = self
+                        .stored_card_ts(*number)
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?;
+                    if stored.is_some() {
                         return Ok(()); // posted and remembered before a crash
                     }
                 }
@@ -269,7 +318,8 @@ impl Bot {
                 let found = if row.in_doubt {
                     self.web
                         .find_marked(&channel, thread_ts.as_ref(), &marker)
-                        .await?
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?
                 } else {
                     None
                 };
@@ -277,7 +327,10 @@ impl Bot {
                     Some(ts) => ts,
                     None => {
                         let content = content.clone().with_metadata(marker);
-                        self.web.post(&channel, content, thread_ts).await?
+                        self.web
+                            .post(&channel, content, thread_ts)
+                            .await
+                            .map_err(Failed::posting)?
                     }
                 };
                 if let Some(number) = card_of {
@@ -286,18 +339,26 @@ impl Bot {
                 debug!(channel = %channel, ts = %ts, "posted");
                 Ok(())
             }
-            Outgoing::RefreshCard { incident } => self.refresh_card(*incident).await,
+            // chat.update is idempotent: nothing to look for.
+            Outgoing::RefreshCard { incident } => self
+                .refresh_card(*incident)
+                .await
+                .map_err(|e| Failed::before_posting(row, e)),
             Outgoing::Dm { user, content } => {
                 let user = SlackUserId(user.to_string());
                 let marker = marker(row, content);
                 if row.in_doubt {
-                    let channel = self.web.dm_channel(&user).await?;
-                    if self
+                    let channel = self
+                        .web
+                        .dm_channel(&user)
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?;
+                    let found = self
                         .web
                         .find_marked(&channel, None, &marker)
-                        .await?
-                        .is_some()
-                    {
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?;
+                    if found.is_some() {
                         return Ok(());
                     }
                 }
@@ -306,7 +367,15 @@ impl Bot {
                     .post(&SlackChannelId(user.0), content, None)
                     .await
                     .map(|_| ())
+                    .map_err(Failed::posting)
             }
         }
+    }
+
+    /// The card's ts, if it has been posted; a storage error is an error.
+    async fn stored_card_ts(&self, number: i64) -> anyhow::Result<Option<SlackTs>> {
+        Ok(crate::store::incidents::card(&self.db, number)
+            .await?
+            .map(|(_, ts)| SlackTs(ts)))
     }
 }

@@ -219,16 +219,6 @@ impl Bot {
         }
     }
 
-    pub(super) async fn card_ts(&self, number: i64) -> Option<SlackTs> {
-        match incidents::card(&self.db, number).await {
-            Ok(card) => card.map(|(_, ts)| SlackTs(ts)),
-            Err(e) => {
-                warn!(number, error = %e, "could not read the card's ts");
-                None
-            }
-        }
-    }
-
     pub(super) async fn remember_card(&self, number: i64, channel: &SlackChannelId, ts: &SlackTs) {
         let Ok(channel) = crate::ids::ChannelId::parse(&channel.0) else {
             return;

@@ -25,13 +25,16 @@ pub enum Settled {
     Sent,
     /// Slack refused it for good; the reason is kept and it is not retried.
     Refused(String),
-    /// Not sent, and certainly not posted: retried plainly.
+    /// Certainly not posted: retried plainly.
     NotSent,
-    /// The attempt failed in a way that may have posted it: retried after
-    /// looking for it.
-    Unknown,
-    /// Not tried this pass (an earlier row in its sequence failed).
-    Untried,
+    /// Perhaps posted (the response was lost, or an earlier doubt could not
+    /// be cleared): looked for before it is retried.
+    InDoubt,
+    /// Not tried this pass (an earlier row in its sequence failed): left
+    /// in doubt only if it was before the pass.
+    Untried {
+        in_doubt: bool,
+    },
 }
 
 pub async fn push<T: Serialize>(
@@ -95,7 +98,8 @@ pub async fn settle(
 ) -> anyhow::Result<()> {
     let sent_at = to_db(now);
     let mut tx = super::write(pool).await?;
-    // One set-based statement per kind of outcome the pass produced.
+    // One set-based statement per kind of outcome the pass produced; rows
+    // still in doubt and untried keep their flag as it is.
     for (kind, sql) in [
         (
             Settled::Sent,
@@ -108,12 +112,12 @@ pub async fn settle(
              WHERE id IN (SELECT value FROM json_each(?2))",
         ),
         (
-            Settled::Unknown,
+            Settled::InDoubt,
             "UPDATE outbox SET attempts = attempts + 1
              WHERE id IN (SELECT value FROM json_each(?2))",
         ),
         (
-            Settled::Untried,
+            Settled::Untried { in_doubt: false },
             "UPDATE outbox SET in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?2))",
         ),
     ] {
@@ -158,7 +162,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
         let mut tx = super::super::write(&pool).await.unwrap();
         let mut ids = Vec::new();
-        for n in 0..5 {
+        for n in 0..6 {
             ids.push(push(&mut tx, now, "post", &n).await.unwrap());
         }
         tx.commit().await.unwrap();
@@ -167,15 +171,17 @@ mod tests {
         assert!(pending.iter().all(|p| p.in_doubt));
         assert_eq!(
             pending.iter().map(|p| p.item).collect::<Vec<_>>(),
-            [0, 1, 2, 3, 4]
+            [0, 1, 2, 3, 4, 5]
         );
 
         let outcomes = [
             (ids[0], Settled::Sent),
             (ids[1], Settled::Refused("is_archived".into())),
             (ids[2], Settled::NotSent),
-            (ids[3], Settled::Unknown),
-            (ids[4], Settled::Untried),
+            (ids[3], Settled::InDoubt),
+            (ids[4], Settled::Untried { in_doubt: false }),
+            // In doubt from an earlier pass, and not resolved by this one.
+            (ids[5], Settled::Untried { in_doubt: true }),
         ];
         settle(&pool, now, &outcomes).await.unwrap();
         let shape: Vec<(bool, Option<String>, i64, bool)> = sqlx::query_as(
@@ -193,6 +199,7 @@ mod tests {
                 // May have reached Slack: still looked for next time.
                 (false, None, 1, true),
                 (false, None, 0, false),
+                (false, None, 0, true),
             ]
         );
         let left: Vec<i64> = unsent::<i64>(&pool, 10)
@@ -201,6 +208,6 @@ mod tests {
             .iter()
             .map(|p| p.id)
             .collect();
-        assert_eq!(left, [ids[2], ids[3], ids[4]]);
+        assert_eq!(left, [ids[2], ids[3], ids[4], ids[5]]);
     }
 }
