@@ -173,13 +173,17 @@ fn clock_offset(get: &impl Fn(&str) -> Option<String>) -> Result<chrono::Duratio
     let Some(raw) = get("BOT_CLOCK_OFFSET_SECS").filter(|v| !v.trim().is_empty()) else {
         return Ok(chrono::Duration::zero());
     };
+    // Ten years either way is plenty for a rehearsal, and keeps the
+    // shifted clock far inside what chrono can represent.
+    const MAX: i64 = 10 * 366 * 24 * 3600;
     raw.trim()
         .parse::<i64>()
         .ok()
+        .filter(|s| s.abs() <= MAX)
         .and_then(chrono::Duration::try_seconds)
         .ok_or_else(|| SettingsError::Invalid {
             var: "BOT_CLOCK_OFFSET_SECS",
-            why: format!("`{raw}` is not a whole number of seconds"),
+            why: format!("`{raw}` is not a whole number of seconds within ten years"),
         })
 }
 
@@ -245,9 +249,12 @@ mod tests {
         let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
         assert_eq!(s.clock_offset, chrono::Duration::hours(-1));
         pairs.pop();
-        pairs.push(("BOT_CLOCK_OFFSET_SECS", "1h"));
-        let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
-        assert!(e.to_string().contains("BOT_CLOCK_OFFSET_SECS"), "{e}");
+        for bad in ["1h", "9000000000000"] {
+            pairs.push(("BOT_CLOCK_OFFSET_SECS", bad));
+            let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
+            assert!(e.to_string().contains("BOT_CLOCK_OFFSET_SECS"), "{e}");
+            pairs.pop();
+        }
     }
 
     #[test]

@@ -1057,3 +1057,59 @@ async fn a_lost_response_still_takes_effect() {
         Some("response_lost")
     );
 }
+
+#[tokio::test]
+async fn history_and_replies_page_with_cursors() {
+    let slack = Emulator::start().await.unwrap();
+    let first = api(
+        &slack,
+        "chat.postMessage",
+        json!({"channel": "C1", "text": "m0"}),
+    )
+    .await;
+    let parent = first["ts"].as_str().unwrap().to_owned();
+    for i in 1..5 {
+        api(
+            &slack,
+            "chat.postMessage",
+            json!({"channel": "C1", "text": format!("m{i}")}),
+        )
+        .await;
+        let reply = json!({"channel": "C1", "text": format!("r{i}"), "thread_ts": parent});
+        api(&slack, "chat.postMessage", reply).await;
+    }
+    for (method, extra, want) in [
+        (
+            "conversations.history",
+            json!({}),
+            ["m4", "m3", "m2", "m1", "m0"],
+        ),
+        (
+            "conversations.replies",
+            json!({"ts": parent}),
+            ["m0", "r1", "r2", "r3", "r4"],
+        ),
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let mut req = json!({"channel": "C1", "limit": 2, "cursor": cursor});
+            for (k, v) in extra.as_object().unwrap() {
+                req[k] = v.clone();
+            }
+            let page = api(&slack, method, req).await;
+            for m in page["messages"].as_array().unwrap() {
+                seen.push(m["text"].as_str().unwrap().to_owned());
+            }
+            cursor = page["response_metadata"]["next_cursor"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(page["has_more"], !cursor.is_empty());
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(seen, want, "{method}");
+    }
+}

@@ -79,6 +79,38 @@ async fn a_lookup_that_fails_leaves_the_reply_in_doubt_until_one_succeeds() {
 }
 
 #[tokio::test]
+async fn a_lost_reply_deep_in_a_busy_thread_beside_another_apps_metadata_is_found() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Queue backlog", "P2").await;
+    let channel = app.incident_channel();
+    // Another app's metadata whose payload is not all strings, then more
+    // than a page of replies before the lost one.
+    let odd =
+        serde_json::json!({"event_type": "deploy", "event_payload": {"build": 7, "ok": true}});
+    app.slack
+        .post_as_other_app(&channel, Some(&card), "deploy 7 done", odd);
+    for i in 0..450 {
+        let text = format!("alert {i} firing");
+        app.slack
+            .post_as_other_app(&channel, Some(&card), &text, serde_json::Value::Null);
+    }
+    app.slack.lose_response_next("chat.postMessage");
+    app.command("/incident", "note INC-1 drained the queue", BOB)
+        .await;
+    app.thread_says(&card, "drained the queue").await;
+    drained(&app).await;
+    let pages = app
+        .slack
+        .calls_to("conversations.replies")
+        .iter()
+        .filter(|c| c.ok)
+        .count();
+    assert!(pages >= 3, "read {pages} pages of the thread");
+    assert_eq!(app.thread_count(&card, "drained the queue"), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_card_whose_response_was_lost_is_posted_once_and_kept_current() {
     let mut app = TestApp::start().await;
     app.slack.lose_response_next("chat.postMessage");

@@ -48,6 +48,28 @@ fn listed(p: &Value, m: &Message) -> Value {
     json
 }
 
+/// One page of `all`, from the request's cursor (an offset here; opaque to
+/// clients, as Slack's are), with the cursor of the next page if any.
+fn page(p: &Value, all: Vec<&Message>) -> Value {
+    let from: usize = param(p, "cursor")
+        .and_then(|c| c.strip_prefix("next:")?.parse().ok())
+        .unwrap_or(0);
+    let n = limit(p);
+    let has_more = all.len() > from + n;
+    let messages: Vec<Value> = all
+        .into_iter()
+        .skip(from)
+        .take(n)
+        .map(|m| listed(p, m))
+        .collect();
+    let next = if has_more {
+        format!("next:{}", from + n)
+    } else {
+        String::new()
+    };
+    json!({"messages": messages, "has_more": has_more, "response_metadata": {"next_cursor": next}})
+}
+
 fn limit(p: &Value) -> usize {
     param(p, "limit")
         .and_then(|l| l.parse().ok())
@@ -71,10 +93,7 @@ pub(crate) fn history(s: &mut State, p: &Value) -> Reply {
         })
         .unwrap_or_default();
     found.sort_by_key(|m| std::cmp::Reverse(order(&m.ts)));
-    let n = limit(p);
-    let has_more = found.len() > n;
-    let messages: Vec<Value> = found.into_iter().take(n).map(|m| listed(p, m)).collect();
-    Ok(json!({"messages": messages, "has_more": has_more}))
+    Ok(page(p, found))
 }
 
 /// The thread `ts` is part of (parent first, then replies, oldest first).
@@ -95,13 +114,37 @@ pub(crate) fn replies(s: &mut State, p: &Value) -> Reply {
         .filter(|m| m.ts == parent || in_window(p, &m.ts))
         .collect();
     thread.sort_by_key(|m| order(&m.ts));
-    let n = limit(p);
-    let has_more = thread.len() > n;
-    let messages: Vec<Value> = thread.into_iter().take(n).map(|m| listed(p, m)).collect();
-    Ok(json!({"messages": messages, "has_more": has_more}))
+    Ok(page(p, thread))
 }
 
 impl Emulator {
+    /// Another app posts, with `metadata` of its own (any JSON shape).
+    pub fn post_as_other_app(
+        &self,
+        channel: &str,
+        thread_ts: Option<&str>,
+        text: &str,
+        metadata: Value,
+    ) -> String {
+        self.inner.with(|s| {
+            let ts = s.next_ts();
+            s.messages
+                .entry(channel.to_owned())
+                .or_default()
+                .push(Message {
+                    ts: ts.clone(),
+                    thread_ts: thread_ts.map(str::to_owned),
+                    user: super::OTHER_APP_USER_ID.to_owned(),
+                    text: text.to_owned(),
+                    blocks: Value::Null,
+                    edited: false,
+                    reactions: Vec::new(),
+                    metadata,
+                });
+            ts
+        })
+    }
+
     /// A person posts with a chosen ts (so tests can line it up with the
     /// bot's clock), in a thread when `thread_ts` is set.
     pub fn post_as_person_at(

@@ -5,7 +5,10 @@ use super::blockkit::{self, MESSAGE_BLOCKS};
 use super::envelopes::unix_now;
 use super::state::{dm_channel, Channel, Ephemeral, Message, State, Topic};
 use super::web::{err, ApiError, Reply};
-use super::{files, views, API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID};
+use super::{
+    files, views, API_APP_ID, BOT_ID, BOT_USER_ID, OTHER_APP_BOT_ID, OTHER_APP_USER_ID,
+    TEAM_DOMAIN, TEAM_ID,
+};
 use serde_json::{json, Value};
 
 /// Slack truncates (we refuse) message text above this.
@@ -146,6 +149,8 @@ pub(crate) fn message_json(m: &Message) -> Value {
     if m.user == BOT_USER_ID {
         json["bot_id"] = json!(BOT_ID);
         json["app_id"] = json!(API_APP_ID);
+    } else if m.user == OTHER_APP_USER_ID {
+        json["bot_id"] = json!(OTHER_APP_BOT_ID);
     }
     if m.blocks.is_array() {
         json["blocks"] = m.blocks.clone();

@@ -38,6 +38,10 @@ pub const APP_ID: &str = "A0EMUAPP";
 pub const API_APP_ID: &str = APP_ID;
 pub const BOT_USER_ID: &str = "U0EMUBOT";
 pub const BOT_ID: &str = "B0EMUBOT";
+/// Another app installed in the workspace, whose messages carry its own
+/// bot id and metadata.
+pub const OTHER_APP_USER_ID: &str = "U0OTHERAPP";
+pub const OTHER_APP_BOT_ID: &str = "B0OTHERAPP";
 const APP_TOKEN: &str = "xapp-1-A0EMUAPP-1-emulator";
 const BOT_TOKEN: &str = "xoxb-1-emulator";
 /// Slack retries an unacknowledged delivery three times, then gives up.

@@ -36,12 +36,36 @@ impl WebError {
 }
 
 const MAX_RATE_LIMIT_WAITS: u32 = 5;
+/// Slack answers in well under a second; past this a call is given up as a
+/// transport error (and a post is then looked for before it is retried).
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TRANSPORT_RETRIES: u32 = 3;
 /// Replies read when looking for one message in a thread.
 const REPLIES_PAGE: u16 = 200;
-/// How many of the newest messages are searched for one the bot may have
-/// posted just before it died.
-const LOOKBACK: u16 = 1000;
+/// How many messages are searched, a page at a time, for one the bot may
+/// have posted just before it died.
+const LOOKUP_PAGE: u16 = 200;
+const LOOKUP_PAGES: usize = 10;
+
+/// A page of conversations.history or .replies, only what a lookup needs.
+#[derive(serde::Deserialize)]
+struct ListedPage {
+    #[serde(default)]
+    messages: Vec<ListedMessage>,
+    response_metadata: Option<ListedCursor>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedMessage {
+    ts: String,
+    bot_id: Option<String>,
+    metadata: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct ListedCursor {
+    next_cursor: Option<String>,
+}
 
 /// A bot-token Web API client.
 #[derive(Clone)]
@@ -88,7 +112,20 @@ impl SlackWeb {
     {
         let (mut waits, mut transport_errors, mut joined) = (0, 0, false);
         loop {
-            match f(self.client.clone(), self.token.clone()).await {
+            // A hung call would stall everything queued behind it.
+            let attempt = f(self.client.clone(), self.token.clone());
+            let Ok(result) = tokio::time::timeout(CALL_TIMEOUT, attempt).await else {
+                self.metrics.api_call(method, "timeout");
+                transport_errors += 1;
+                if transport_errors > transport_retries {
+                    return Err(WebError::Transport {
+                        method,
+                        detail: format!("no answer within {CALL_TIMEOUT:?}"),
+                    });
+                }
+                continue;
+            };
+            match result {
                 Ok(value) => {
                     self.metrics.api_call(method, "ok");
                     return Ok(value);
@@ -299,53 +336,58 @@ impl SlackWeb {
 
     /// The ts of a message the bot posted carrying `marker` as its
     /// metadata: among the channel's newest top-level messages, or among
-    /// the replies of `thread`.
+    /// the replies of `thread`, reading up to `LOOKUP_PAGES` pages.
+    ///
+    /// Read loosely (not with slack-morphism's message types): another
+    /// app's metadata may hold payload values that are not strings, which
+    /// would make the whole page fail to parse.
     pub async fn find_marked(
         &self,
         channel: &SlackChannelId,
         thread: Option<&SlackTs>,
         marker: &SlackMessageMetadata,
     ) -> Result<Option<SlackTs>, WebError> {
-        let messages = match thread {
-            None => {
-                let mut req = SlackApiConversationsHistoryRequest::new()
-                    .with_channel(channel.clone())
-                    .with_limit(LOOKBACK);
-                req.include_all_metadata = Some(true);
-                self.call("conversations.history", None, |c, t| {
-                    let req = req.clone();
-                    async move { c.open_session(&t).conversations_history(&req).await }
-                })
-                .await?
-                .messages
-            }
-            // slack-morphism's replies request has no include_all_metadata.
-            Some(thread) => {
-                let limit = LOOKBACK.to_string();
-                let params = [
-                    ("channel", Some(channel.0.as_str())),
-                    ("ts", Some(thread.0.as_str())),
-                    ("limit", Some(limit.as_str())),
-                    ("include_all_metadata", Some("true")),
-                ];
-                self.call("conversations.replies", None, |c, t| async move {
+        let (method, ts) = match thread {
+            None => ("conversations.history", None),
+            Some(ts) => ("conversations.replies", Some(ts.0.as_str())),
+        };
+        let want = serde_json::to_value(marker).unwrap_or_default();
+        let limit = LOOKUP_PAGE.to_string();
+        let mut cursor: Option<String> = None;
+        for _ in 0..LOOKUP_PAGES {
+            let params = [
+                ("channel", Some(channel.0.as_str())),
+                ("ts", ts),
+                ("limit", Some(limit.as_str())),
+                ("include_all_metadata", Some("true")),
+                ("cursor", cursor.as_deref()),
+            ];
+            let page: ListedPage = self
+                .call(method, None, |c, t| async move {
                     c.open_session(&t)
                         .http_session_api
-                        .http_get::<SlackApiConversationsRepliesResponse, _, _>(
-                            "conversations.replies",
-                            &params,
-                            None,
-                        )
+                        .http_get(method, &params, None)
                         .await
                 })
-                .await?
-                .messages
+                .await?;
+            if let Some(found) = page.messages.into_iter().find(|m| {
+                m.bot_id.is_some()
+                    && m.metadata.as_ref().is_some_and(|got| {
+                        got.get("event_type") == want.get("event_type")
+                            && got.get("event_payload") == want.get("event_payload")
+                    })
+            }) {
+                return Ok(Some(SlackTs(found.ts)));
             }
-        };
-        Ok(messages
-            .into_iter()
-            .find(|m| m.sender.bot_id.is_some() && m.content.metadata.as_ref() == Some(marker))
-            .map(|m| m.origin.ts))
+            cursor = page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.is_empty());
+            if cursor.is_none() {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// The direct-message channel with `user`, for reading it back.
