@@ -126,7 +126,9 @@ impl App {
         topics.await?;
         scheduler.await?;
         health_task.await?;
-        health.db.close().await;
+        // Closing checkpoints the WAL into the database file.
+        bot.db.close().await;
+        bot.reads.close().await;
         info!("stopped cleanly");
         Ok(())
     }

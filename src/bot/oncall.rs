@@ -6,7 +6,7 @@ use super::{reply::ephemeral, Bot};
 use crate::command::{override_label, parse_oncall, OncallCommand, ONCALL_USAGE};
 use crate::ids::UserId;
 use crate::policy::Rota;
-use crate::rota::{self, Override};
+use crate::rota;
 use crate::slack::blocks::text::slack_date;
 use crate::store::{outbox, overrides};
 use crate::views::oncall::{self as view, Style};
@@ -53,7 +53,7 @@ impl Bot {
                 to,
             } => match policy.rota(&rota) {
                 Some(rota) => {
-                    self.create_override(rota, &covering, from, to, user, &live)
+                    self.create_override(rota, &covering, from, to, user)
                         .await?
                 }
                 None => format!("There is no rota called `{}`.", escape(&rota)),
@@ -70,14 +70,15 @@ impl Bot {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         by: &UserId,
-        live: &[Override],
     ) -> anyhow::Result<String> {
         let now = self.clock.now();
-        // Who the rotation (and earlier overrides) would have had on call.
-        let covered = rota::cover_at(&self.policy, &self.calendar, rota, from, live)
+        let mut tx = crate::store::write(&self.db).await?;
+        // Who the rotation (and earlier overrides) would have had on call,
+        // read under the write lock so two covers at once see each other.
+        let live = overrides::live(&mut *tx).await?;
+        let covered = rota::cover_at(&self.policy, &self.calendar, rota, from, &live)
             .map(|c| c.shift.user)
             .filter(|u| u != covering);
-        let mut tx = crate::store::write(&self.db).await?;
         let created = overrides::create(
             &mut tx,
             overrides::NewOverride {
