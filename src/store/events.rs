@@ -43,14 +43,12 @@ pub async fn forget_before(pool: &SqlitePool, before: DateTime<Utc>) -> anyhow::
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, TimeZone};
+    use chrono::Duration;
 
     #[tokio::test]
     async fn ids_are_remembered_then_forgotten_once_old() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("events.db").display());
-        let pool = super::super::open(&url).await.unwrap();
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let (_dir, pool) = super::super::scratch().await;
+        let t0 = super::super::monday_ten();
         assert!(first_delivery(&pool, "Ev1", t0).await.unwrap());
         assert!(!first_delivery(&pool, "Ev1", t0).await.unwrap());
         assert!(first_delivery(&pool, "Ev2", t0 + Duration::days(2))

@@ -67,6 +67,25 @@ pub async fn write(
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// A fresh database in a temporary directory, for storage unit tests; keep
+/// the directory alive as long as the pool.
+#[cfg(test)]
+pub(crate) async fn scratch() -> (tempfile::TempDir, SqlitePool) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("scratch.db").display());
+    let pool = open(&url).await.expect("a scratch database");
+    (dir, pool)
+}
+
+/// Monday 23 November 2026, 10:00 UTC: the instant storage tests start at.
+#[cfg(test)]
+pub(crate) fn monday_ten() -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,14 +152,11 @@ pub async fn settle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[tokio::test]
     async fn a_pass_is_marked_in_doubt_then_settled_row_by_row() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
-        let pool = super::super::open(&url).await.unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let (_dir, pool) = super::super::scratch().await;
+        let now = super::super::monday_ten();
         let mut tx = super::super::write(&pool).await.unwrap();
         let mut ids = Vec::new();
         for n in 0..6 {
