@@ -111,6 +111,21 @@ async fn a_lost_reply_deep_in_a_busy_thread_beside_another_apps_metadata_is_foun
 }
 
 #[tokio::test]
+async fn after_internal_error_a_reply_is_looked_for_before_it_is_posted_again() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Login errors", "P2").await;
+    // Slack documents that internal_error can follow a post that went out.
+    app.slack.fail_next("chat.postMessage", "internal_error");
+    app.command("/incident", "note INC-1 rolled back the release", BOB)
+        .await;
+    app.thread_says(&card, "rolled back the release").await;
+    drained(&app).await;
+    assert!(looked_up(&app, "conversations.replies"));
+    assert_eq!(app.thread_count(&card, "rolled back the release"), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_card_whose_response_was_lost_is_posted_once_and_kept_current() {
     let mut app = TestApp::start().await;
     app.slack.lose_response_next("chat.postMessage");
