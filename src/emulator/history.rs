@@ -128,20 +128,11 @@ impl Emulator {
     ) -> String {
         self.inner.with(|s| {
             let ts = s.next_ts();
-            s.messages
-                .entry(channel.to_owned())
-                .or_default()
-                .push(Message {
-                    ts: ts.clone(),
-                    thread_ts: thread_ts.map(str::to_owned),
-                    user: super::OTHER_APP_USER_ID.to_owned(),
-                    text: text.to_owned(),
-                    blocks: Value::Null,
-                    edited: false,
-                    reactions: Vec::new(),
-                    metadata,
-                });
-            ts
+            let message = Message {
+                metadata,
+                ..Message::plain(ts, thread_ts, super::OTHER_APP_USER_ID, text)
+            };
+            s.add_message(channel, message)
         })
     }
 
@@ -156,19 +147,10 @@ impl Emulator {
         ts: &str,
     ) {
         self.inner.with(|s| {
-            s.messages
-                .entry(channel.to_owned())
-                .or_default()
-                .push(Message {
-                    ts: ts.to_owned(),
-                    thread_ts: thread_ts.map(str::to_owned),
-                    user: user.to_owned(),
-                    text: text.to_owned(),
-                    blocks: Value::Null,
-                    edited: false,
-                    reactions: Vec::new(),
-                    metadata: Value::Null,
-                });
+            s.add_message(
+                channel,
+                Message::plain(ts.to_owned(), thread_ts, user, text),
+            );
         });
     }
 

@@ -64,22 +64,8 @@ impl Emulator {
     /// if the app should hear it). Returns the message ts.
     pub fn post_as_person(&self, channel: &str, user: &str, text: &str) -> String {
         self.inner.with(|s| {
-            let message = Message {
-                ts: s.next_ts(),
-                thread_ts: None,
-                user: user.to_owned(),
-                text: text.to_owned(),
-                blocks: Value::Null,
-                edited: false,
-                reactions: Vec::new(),
-                metadata: Value::Null,
-            };
-            let ts = message.ts.clone();
-            s.messages
-                .entry(channel.to_owned())
-                .or_default()
-                .push(message);
-            ts
+            let ts = s.next_ts();
+            s.add_message(channel, Message::plain(ts, None, user, text))
         })
     }
 

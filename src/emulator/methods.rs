@@ -172,20 +172,13 @@ pub(crate) fn push_message(
     thread_ts: Option<String>,
     metadata: Value,
 ) -> Message {
+    let ts = s.next_ts();
     let message = Message {
-        ts: s.next_ts(),
-        thread_ts,
-        user: BOT_USER_ID.to_owned(),
-        text,
         blocks,
-        edited: false,
-        reactions: Vec::new(),
         metadata,
+        ..Message::plain(ts, thread_ts.as_deref(), BOT_USER_ID, &text)
     };
-    s.messages
-        .entry(channel.to_owned())
-        .or_default()
-        .push(message.clone());
+    s.add_message(channel, message.clone());
     message
 }
 

@@ -168,7 +168,33 @@ pub(crate) struct State {
 /// Workspace-wide counter start, so ids and timestamps look like Slack's.
 const TS_BASE_SECS: u64 = 1_700_000_000;
 
+impl Message {
+    /// A plain-text message, unedited, without reactions or metadata.
+    pub fn plain(ts: String, thread_ts: Option<&str>, user: &str, text: &str) -> Message {
+        Message {
+            ts,
+            thread_ts: thread_ts.map(str::to_owned),
+            user: user.to_owned(),
+            text: text.to_owned(),
+            blocks: Value::Null,
+            edited: false,
+            reactions: Vec::new(),
+            metadata: Value::Null,
+        }
+    }
+}
+
 impl State {
+    /// Appends `message` to `channel`; returns its ts.
+    pub fn add_message(&mut self, channel: &str, message: Message) -> String {
+        let ts = message.ts.clone();
+        self.messages
+            .entry(channel.to_owned())
+            .or_default()
+            .push(message);
+        ts
+    }
+
     pub fn next(&mut self) -> u64 {
         self.counter += 1;
         self.counter
