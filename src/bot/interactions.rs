@@ -144,8 +144,8 @@ impl Bot {
         };
         let (mut incident, events) = declare(declaration, IncidentNumber(0), now);
         let mut tx = crate::store::write(&self.db).await?;
-        // Read through the transaction: it holds the write lock, and a
-        // second pooled connection might not be free.
+        // Read through the transaction: it holds the only write
+        // connection, so a read from the pool would wait for itself.
         let live = crate::store::overrides::live(&mut *tx).await?;
         let number = incidents::insert(&mut tx, &incident).await?;
         incident.number = IncidentNumber(number);

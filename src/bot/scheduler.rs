@@ -173,8 +173,8 @@ impl Bot {
             // made 1,000 reminders due at once take seconds to fire. A
             // failure rolls the batch back and it is fired again, as before.
             let mut tx = crate::store::write(&self.db).await?;
-            // Read through the transaction: it holds the write lock, and a
-            // second pooled connection might not be free.
+            // Read through the transaction: it holds the only write
+            // connection, so a read from the pool would wait for itself.
             let live = overrides::live(&mut *tx).await?;
             let mut fired = Vec::new();
             for row in due {
