@@ -47,6 +47,7 @@ impl App {
             client.clone(),
             slack::connect::token(config.bot_token.expose()),
             metrics.clone(),
+            config.clock.clone(),
         );
         let bot = Arc::new(Bot::new(
             config.policy,

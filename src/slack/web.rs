@@ -3,6 +3,7 @@
 //! channel on `not_in_channel` and try once more, retry transport errors a
 //! few times, and count every outcome.
 
+use crate::clock::{self, Clock};
 use crate::metrics::Metrics;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -73,15 +74,29 @@ pub struct SlackWeb {
     client: Arc<SlackHyperClient>,
     token: SlackApiToken,
     metrics: Arc<Metrics>,
+    // Retry-After is waited out on this clock, so tests move time instead
+    // of waiting for it.
+    clock: Arc<dyn Clock>,
 }
 
 impl SlackWeb {
-    pub fn new(client: Arc<SlackHyperClient>, token: SlackApiToken, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        client: Arc<SlackHyperClient>,
+        token: SlackApiToken,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             client,
             token,
             metrics,
+            clock,
         }
+    }
+
+    async fn wait_out(&self, wait: Duration) {
+        let due = self.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        clock::sleep_until(&*self.clock, due, &tokio::sync::Notify::new()).await;
     }
 
     async fn call<T, F, Fut>(
@@ -142,7 +157,7 @@ impl SlackWeb {
                         wait_s = wait.as_secs_f64(),
                         "rate limited by Slack; waiting"
                     );
-                    tokio::time::sleep(wait).await;
+                    self.wait_out(wait).await;
                 }
                 Err(SlackClientError::ApiError(e)) => {
                     self.metrics.api_call(method, &e.code);
