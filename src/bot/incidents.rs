@@ -86,7 +86,7 @@ impl Bot {
                 Ok(applied) => applied,
                 Err(refused) => return Ok(Err(refused.to_string())),
             };
-            let mut tx = crate::store::write(&self.db).await?;
+            let mut tx = self.write().await?;
             let live = overrides::live(&mut *tx).await?;
             if !incidents::save(&mut tx, &next, current.version).await? {
                 continue; // someone changed it since we read it: re-apply
@@ -162,7 +162,7 @@ impl Bot {
         // The report quotes people's words: escaped, so it cannot ping anyone.
         let body = crate::slack::blocks::text::escape_within(&report, REPORT_MAX);
         let now = self.clock.now();
-        let mut tx = crate::store::write(&self.db).await?;
+        let mut tx = self.write().await?;
         let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");
         self.queue_reply(&mut tx, number, line, now).await?;
         tx.commit().await?;

@@ -143,7 +143,7 @@ impl Bot {
             declared_by: by.clone(),
         };
         let (mut incident, events) = declare(declaration, IncidentNumber(0), now);
-        let mut tx = crate::store::write(&self.db).await?;
+        let mut tx = self.write().await?;
         // Read through the transaction: it holds the only write
         // connection, so a read from the pool would wait for itself.
         let live = crate::store::overrides::live(&mut *tx).await?;

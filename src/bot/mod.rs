@@ -21,7 +21,7 @@ use crate::policy::Policy;
 use crate::slack::{Envelope, EnvelopeHandler, Inbound, SlackWeb};
 use crate::store::events as handled;
 use serde_json::Value;
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
@@ -73,6 +73,16 @@ impl Bot {
     }
 }
 
+impl Bot {
+    /// Begins a write transaction for a change. When the change is the
+    /// answer to an envelope, the envelope is recorded as handled in the
+    /// same transaction: both or neither survive a crash.
+    pub(super) async fn write(&self) -> anyhow::Result<Transaction<'static, Sqlite>> {
+        let envelope = once::answering_now();
+        handled::write_answering(&self.db, envelope.as_deref(), self.clock.now()).await
+    }
+}
+
 /// What the Socket Mode loop hands envelopes to; owns a handle on the bot
 /// so that work can be spawned past the ack.
 pub struct Dispatch(pub Arc<Bot>);
@@ -93,7 +103,7 @@ impl EnvelopeHandler for Dispatch {
             info!("envelope redelivered after it was handled; acking only");
             return None;
         }
-        let answer = self.answer(envelope).await;
+        let answer = once::answering(id.clone(), self.answer(envelope)).await;
         let recorder = bot.clone();
         bot.work.spawn(async move {
             let now = recorder.clock.now();

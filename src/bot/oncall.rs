@@ -72,7 +72,7 @@ impl Bot {
         by: &UserId,
     ) -> anyhow::Result<String> {
         let now = self.clock.now();
-        let mut tx = crate::store::write(&self.db).await?;
+        let mut tx = self.write().await?;
         // Who the rotation (and earlier overrides) would have had on call,
         // read under the write lock so two covers at once see each other.
         let live = overrides::live(&mut *tx).await?;
@@ -151,7 +151,7 @@ impl Bot {
             ));
         }
         let now = self.clock.now();
-        let mut tx = crate::store::write(&self.db).await?;
+        let mut tx = self.write().await?;
         if !overrides::cancel(&mut tx, id, by, now).await? {
             return Ok(format!("{label} was already cancelled."));
         }

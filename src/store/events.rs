@@ -6,7 +6,7 @@ use sqlx::SqlitePool;
 
 /// True the first time an event id is seen, false for every redelivery.
 pub async fn first_delivery(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     event_id: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -14,9 +14,23 @@ pub async fn first_delivery(
         sqlx::query("INSERT OR IGNORE INTO processed_events (event_id, at) VALUES (?, ?)")
             .bind(event_id)
             .bind(to_db(now))
-            .execute(pool)
+            .execute(db)
             .await?;
     Ok(inserted.rows_affected() == 1)
+}
+
+/// Begins a write transaction (see `store::write`) for a change asked for
+/// by `envelope`, recording the envelope as handled inside it.
+pub async fn write_answering(
+    pool: &SqlitePool,
+    envelope: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    let mut tx = super::write(pool).await?;
+    if let Some(id) = envelope {
+        first_delivery(&mut *tx, id, now).await?;
+    }
+    Ok(tx)
 }
 
 /// Whether an event id was already handled (read only: the id is recorded
@@ -58,5 +72,26 @@ mod tests {
         assert_eq!(gone, 1);
         assert!(!seen(&pool, "Ev1").await.unwrap());
         assert!(seen(&pool, "Ev2").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_envelope_is_handled_exactly_when_its_change_commits() {
+        let (_dir, pool) = super::super::scratch().await;
+        let t0 = super::super::monday_ten();
+        let rolled_back = write_answering(&pool, Some("Env1"), t0).await.unwrap();
+        drop(rolled_back);
+        assert!(!seen(&pool, "Env1").await.unwrap());
+        let tx = write_answering(&pool, Some("Env1"), t0).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(seen(&pool, "Env1").await.unwrap());
+        // A second change for the same envelope (or none) still writes.
+        let tx = write_answering(&pool, Some("Env1"), t0).await.unwrap();
+        tx.commit().await.unwrap();
+        write_answering(&pool, None, t0)
+            .await
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
     }
 }
