@@ -107,6 +107,11 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         Ok(p) => p,
         Err(e) => return config_error(e),
     };
+    let clock = SystemClock::shifted(settings.clock_offset);
+    let today = policy.calendar().local(clock.now()).date_naive();
+    if let Some(warning) = policy.calendar().holiday_data_warning(today) {
+        tracing::warn!("{warning}");
+    }
     if !settings.clock_offset.is_zero() {
         tracing::warn!(
             offset_s = settings.clock_offset.num_seconds(),
@@ -120,7 +125,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         database_url: settings.database_url,
         policy,
         port: settings.port,
-        clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
+        clock: Arc::new(clock),
     })
     .await;
     let app = match app {
@@ -147,8 +152,13 @@ fn check(config_flag: Option<PathBuf>) -> ExitCode {
         Err(e) => return config_error(e),
     };
     let now = SystemClock::new().now();
-    let table = rota::schedule_table(&policy, &policy.calendar(), now, CHECK_DAYS, &[]);
-    out(&format!("Policy OK.\n\n{table}\n"));
+    let calendar = policy.calendar();
+    let table = rota::schedule_table(&policy, &calendar, now, CHECK_DAYS, &[]);
+    let warning = calendar
+        .holiday_data_warning(calendar.local(now).date_naive())
+        .map(|w| format!("Warning: {w}\n\n"))
+        .unwrap_or_default();
+    out(&format!("Policy OK.\n\n{warning}{table}\n"));
     ExitCode::SUCCESS
 }
 

@@ -42,6 +42,12 @@ pub fn bank_holidays(division: Division) -> &'static [NaiveDate] {
     feed().get(key).map_or(&[], Vec::as_slice)
 }
 
+/// The last bank holiday the feed knows for a division; None for
+/// `Division::None`, which has none to know.
+pub fn known_until_for(division: Division) -> Option<NaiveDate> {
+    bank_holidays(division).iter().max().copied()
+}
+
 /// The last date the feed knows about: holidays after it are unknown.
 pub fn known_until() -> Option<NaiveDate> {
     feed()

@@ -7,6 +7,8 @@ mod tests;
 
 pub use holidays::known_until;
 
+use holidays::known_until_for;
+
 use crate::policy::{Hours, PolicyDuration, TimeRange};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday,
@@ -21,7 +23,13 @@ pub struct Calendar {
     working: [bool; 7],
     in_hours: TimeRange,
     holidays: BTreeSet<NaiveDate>,
+    /// The last date whose bank holidays are known (the feed's end, or a
+    /// later extra holiday); None when the policy uses none.
+    holidays_known_until: Option<NaiveDate>,
 }
+
+/// How long before the bank-holiday data runs out the bot starts saying so.
+pub const HOLIDAY_DATA_NOTICE_DAYS: i64 = 180;
 
 /// How far to look for the next in-hours boundary before giving up; a
 /// year always has a working day, so this only stops a runaway loop.
@@ -38,12 +46,30 @@ impl Calendar {
             .chain(&hours.extra_holidays)
             .copied()
             .collect();
+        let holidays_known_until = known_until_for(hours.bank_holidays)
+            .map(|end| end.max(hours.extra_holidays.iter().max().copied().unwrap_or(end)));
         Calendar {
             tz,
             working,
             in_hours: hours.in_hours,
             holidays,
+            holidays_known_until,
         }
+    }
+
+    /// A warning when the bank holidays are not known far past `today`:
+    /// after the last known one, every bank holiday counts as a working
+    /// day, for business-day deadlines and holiday cover alike.
+    pub fn holiday_data_warning(&self, today: NaiveDate) -> Option<String> {
+        let until = self.holidays_known_until?;
+        if until - today > Duration::days(HOLIDAY_DATA_NOTICE_DAYS) {
+            return None;
+        }
+        let tense = if until < today { "were" } else { "are" };
+        Some(format!(
+            "bank holidays {tense} known only until {until}: after that they count as \
+             working days. Upgrade the bot, or list later ones in [hours] extra_holidays."
+        ))
     }
 
     pub fn tz(&self) -> Tz {

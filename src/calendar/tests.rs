@@ -65,6 +65,31 @@ fn divisions_differ_and_extra_holidays_count() {
 }
 
 #[test]
+fn running_out_of_bank_holiday_data_is_warned_of() {
+    let end = known_until_for(Division::EnglandAndWales).unwrap();
+    let cal = london();
+    let notice = Duration::days(HOLIDAY_DATA_NOTICE_DAYS);
+    assert_eq!(
+        cal.holiday_data_warning(end - notice - Duration::days(1)),
+        None
+    );
+    let soon = cal.holiday_data_warning(end - notice).unwrap();
+    assert!(
+        soon.contains(&format!("are known only until {end}")),
+        "{soon}"
+    );
+    let past = cal.holiday_data_warning(end + Duration::days(1)).unwrap();
+    assert!(past.contains("were known"), "{past}");
+    // Later extra holidays extend what is known; a policy without bank
+    // holidays has nothing to run out of.
+    let later = end + Duration::days(400);
+    let extended = Calendar::new(London, &hours(Division::EnglandAndWales, vec![later]));
+    assert_eq!(extended.holiday_data_warning(end), None);
+    let none = Calendar::new(London, &hours(Division::None, vec![]));
+    assert_eq!(none.holiday_data_warning(end + Duration::days(1)), None);
+}
+
+#[test]
 fn instants_across_spring_forward_gaps() {
     let cal = london();
     // 01:30 on 2026-03-29 does not exist in London; it is read as 02:30 BST.
