@@ -845,10 +845,23 @@ async fn typed_web_api_responses_deserialise() {
         ))
         .await
         .unwrap();
-    assert_eq!(
-        slack.message("C0PAAS", &posted.ts.0).unwrap().reactions,
-        ["eyes"]
-    );
+    slack.react_as_person("C0PAAS", &posted.ts.0, "U0BOB", "eyes", true);
+    let reacted = session
+        .conversations_history(
+            &SlackApiConversationsHistoryRequest::new()
+                .with_channel("C0PAAS".into())
+                .with_latest(posted.ts.clone())
+                .with_inclusive(true)
+                .with_limit(1),
+        )
+        .await
+        .unwrap();
+    let reactions = reacted.messages[0].content.reactions.clone().unwrap();
+    assert_eq!(reactions.len(), 1);
+    assert_eq!(reactions[0].name.0, "eyes");
+    assert_eq!(reactions[0].count, 2);
+    let users: Vec<_> = reactions[0].users.iter().map(|u| u.0.as_str()).collect();
+    assert_eq!(users, [BOT_USER_ID, "U0BOB"]);
 }
 
 #[tokio::test]

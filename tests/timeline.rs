@@ -56,6 +56,29 @@ fn pin_event(channel: &str, ts: &str, by: &str) -> serde_json::Value {
            "item": {"type": "message", "channel": channel, "ts": ts}})
 }
 
+/// `by` pins (`on`) or unpins the message in the client, and Slack says
+/// so; returns once the bot has handled the event.
+async fn pin(app: &TestApp, channel: &str, ts: &str, by: &str, on: bool) {
+    app.slack.react_as_person(channel, ts, by, "pushpin", on);
+    let mut event = pin_event(channel, ts, by);
+    if !on {
+        event["type"] = json!("reaction_removed");
+    }
+    let envelope = app.slack.event(event).await.unwrap();
+    let frame = app.slack.envelope(&envelope).unwrap();
+    let event_id = frame["payload"]["event_id"].as_str().unwrap().to_owned();
+    let db = store::open(&app.db_url).await.unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !store::events::seen(&db, &event_id).await.unwrap() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{event_id} never handled"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    db.close().await;
+}
+
 #[tokio::test]
 async fn a_thread_reply_joins_the_timeline_once_at_its_own_time() {
     let mut app = TestApp::start().await;
@@ -244,5 +267,42 @@ async fn edits_and_deletions_follow_the_captured_message() {
         .await
         .unwrap();
     until_timeline(&app, "the deletion", |rows| rows.is_empty()).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_message_leaves_the_timeline_when_its_last_pin_is_taken_off() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Router down", "P2").await;
+    card_known(&app, &card).await;
+    let channel = app.incident_channel();
+    let pinned = ts_at(monday_morning() + Duration::minutes(1));
+    app.slack
+        .post_as_person_at(&channel, None, BOB, "Saw 502s from the router", &pinned);
+    pin(&app, &channel, &pinned, ALICE, true).await;
+    pin(&app, &channel, &pinned, BOB, true).await;
+    until_timeline(&app, "the pinned message", |rows| rows.len() == 1).await;
+
+    // A reply under the card is on the timeline as a reply: pinning and
+    // unpinning it leaves it there.
+    let reply = ts_at(monday_morning() + Duration::minutes(2));
+    app.slack
+        .post_as_person_at(&channel, Some(&card), BOB, "Rebooting rtr-1", &reply);
+    app.slack
+        .event(reply_event(&channel, &card, &reply, BOB, "Rebooting rtr-1"))
+        .await
+        .unwrap();
+    until_timeline(&app, "the reply", |rows| rows.len() == 2).await;
+    pin(&app, &channel, &reply, ALICE, true).await;
+    pin(&app, &channel, &reply, ALICE, false).await;
+    assert_eq!(messages(&app).await.len(), 2);
+
+    // Bob still pins the first message: it stays until he unpins it too.
+    pin(&app, &channel, &pinned, ALICE, false).await;
+    assert_eq!(messages(&app).await.len(), 2);
+    pin(&app, &channel, &pinned, BOB, false).await;
+    let left = messages(&app).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].text.as_deref(), Some("Rebooting rtr-1"));
     app.stop().await;
 }

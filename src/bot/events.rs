@@ -1,5 +1,5 @@
-//! Events API: messages and reactions that join an incident's timeline,
-//! and the App Home tab being opened.
+//! Events API: messages and reactions that join (or leave) an incident's
+//! timeline, and the App Home tab being opened.
 //!
 //! Every event is acked at once and worked on `work`. Slack delivers events
 //! at least once, so each event id is handled once (`first_delivery`), and a
@@ -73,6 +73,7 @@ impl Bot {
         match callback.event.clone() {
             SlackEventCallbackBody::Message(message) => self.on_message(message).await?,
             SlackEventCallbackBody::ReactionAdded(reaction) => self.on_reaction(reaction).await?,
+            SlackEventCallbackBody::ReactionRemoved(reaction) => self.on_unpin(reaction).await?,
             SlackEventCallbackBody::AppHomeOpened(opened) => {
                 self.publish_home(&opened.user).await?
             }
@@ -165,6 +166,46 @@ impl Bot {
         let author = message.sender.user.as_ref().or(reaction.item_user.as_ref());
         let text = message.content.text.unwrap_or_default();
         self.capture(number, author, &message.origin.ts, text).await
+    }
+
+    /// A 📌 taken off: the message leaves the timeline once nobody pins it,
+    /// unless it is a reply under a card, which belongs there anyway.
+    async fn on_unpin(&self, reaction: SlackReactionRemovedEvent) -> anyhow::Result<()> {
+        if reaction.reaction.0 != PIN {
+            return Ok(());
+        }
+        let SlackReactionsItem::Message(item) = reaction.item else {
+            return Ok(());
+        };
+        let Some(channel) = item.origin.channel.clone() else {
+            return Ok(());
+        };
+        if !self.in_incident_channel(Some(&channel)) {
+            return Ok(());
+        }
+        // A deleted message has gone from the timeline with its deletion.
+        let Some(message) = self.web.message(&channel, &item.origin.ts).await? else {
+            return Ok(());
+        };
+        let still_pinned = message
+            .content
+            .reactions
+            .iter()
+            .flatten()
+            .any(|r| r.name.0 == PIN && r.count > 0);
+        if still_pinned {
+            return Ok(());
+        }
+        if let Some(thread) = message.origin.thread_ts.as_ref() {
+            if *thread != message.origin.ts
+                && incidents::by_card(&self.db, &thread.0).await?.is_some()
+            {
+                return Ok(());
+            }
+        }
+        let gone = incidents::remove_captured(&self.db, &message.origin.ts.0).await?;
+        debug!(ts = %message.origin.ts.0, gone, "unpinned message left the timeline");
+        Ok(())
     }
 
     /// Stores the message as a timeline row at its own time, once.

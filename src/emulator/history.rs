@@ -4,7 +4,7 @@
 //! tests pair them with `Emulator::event` as Slack would.
 
 use super::methods::{message_json, param, required};
-use super::state::{Message, State};
+use super::state::{Message, Reaction, State};
 use super::web::{err, Reply};
 use super::Emulator;
 use serde_json::{json, Value};
@@ -160,6 +160,22 @@ impl Emulator {
             if let Some(m) = s.find_message(channel, ts) {
                 m.text = text.to_owned();
                 m.edited = true;
+            }
+        });
+    }
+
+    /// A person adds (`on`) or removes a reaction in the client.
+    pub fn react_as_person(&self, channel: &str, ts: &str, user: &str, name: &str, on: bool) {
+        let reaction = Reaction {
+            name: name.to_owned(),
+            user: user.to_owned(),
+        };
+        self.inner.with(|s| {
+            if let Some(m) = s.find_message(channel, ts) {
+                m.reactions.retain(|r| *r != reaction);
+                if on {
+                    m.reactions.push(reaction);
+                }
             }
         });
     }

@@ -3,7 +3,7 @@
 
 use super::blockkit::{self, MESSAGE_BLOCKS};
 use super::envelopes::unix_now;
-use super::state::{dm_channel, Channel, Ephemeral, Message, State, Topic};
+use super::state::{dm_channel, Channel, Ephemeral, Message, Reaction, State, Topic};
 use super::web::{err, ApiError, Reply};
 use super::{
     files, views, API_APP_ID, BOT_ID, BOT_USER_ID, OTHER_APP_BOT_ID, OTHER_APP_USER_ID,
@@ -161,7 +161,31 @@ pub(crate) fn message_json(m: &Message) -> Value {
     if m.edited {
         json["edited"] = json!({"user": m.user, "ts": m.ts});
     }
+    if !m.reactions.is_empty() {
+        json["reactions"] = reactions_json(&m.reactions);
+    }
     json
+}
+
+/// Reactions as Slack lists them: one entry per name, with who and how many.
+fn reactions_json(reactions: &[Reaction]) -> Value {
+    let mut names: Vec<&str> = Vec::new();
+    for r in reactions {
+        if !names.contains(&r.name.as_str()) {
+            names.push(&r.name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let users: Vec<&str> = reactions
+                .iter()
+                .filter(|r| r.name == name)
+                .map(|r| r.user.as_str())
+                .collect();
+            json!({"name": name, "users": users, "count": users.len()})
+        })
+        .collect()
 }
 
 pub(crate) fn push_message(
@@ -381,10 +405,14 @@ fn reaction(s: &mut State, p: &Value) -> Reply {
     let m = s
         .find_message(&channel, &ts)
         .ok_or_else(|| err("message_not_found"))?;
-    if m.reactions.contains(&name) {
+    let reaction = Reaction {
+        name,
+        user: BOT_USER_ID.to_owned(),
+    };
+    if m.reactions.contains(&reaction) {
         return Err(err("already_reacted"));
     }
-    m.reactions.push(name);
+    m.reactions.push(reaction);
     Ok(json!({}))
 }
 

@@ -20,7 +20,7 @@ mod views;
 mod web;
 
 pub use inspect::PERSON;
-pub use state::{Ack, Call, Ephemeral, File, Message, Topic, User, View};
+pub use state::{Ack, Call, Ephemeral, File, Message, Reaction, Topic, User, View};
 
 use anyhow::{anyhow, Context};
 use axum::serve::ListenerExt;

@@ -28,10 +28,17 @@ pub struct Message {
     pub text: String,
     pub blocks: Value,
     pub edited: bool,
-    /// Reaction names added with `reactions.add`.
-    pub reactions: Vec<String>,
+    /// Reactions in the order they were added, one per person and name.
+    pub reactions: Vec<Reaction>,
     /// `metadata` as posted (event_type and event_payload), or null.
     pub metadata: Value,
+}
+
+/// One person's (or the bot's) reaction to a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reaction {
+    pub name: String,
+    pub user: String,
 }
 
 /// An ephemeral message: only `user` saw it.
