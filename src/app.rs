@@ -64,6 +64,7 @@ impl App {
             handler: Arc::new(Dispatch(bot.clone())),
             connected: connected.clone(),
             metrics: metrics.clone(),
+            clock: bot.clock.clone(),
         };
         let health_listener = health::bind(config.port).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on PORT {} for /healthz: {e}", config.port)

@@ -509,6 +509,18 @@ async fn scripted_and_natural_errors() {
     );
     session.chat_post_message(&post("C1")).await.unwrap();
 
+    // An outage lasts until lifted; a scripted blip goes first.
+    slack.fail_until_recovered("chat.postMessage", "fatal_error");
+    slack.fail_next("chat.postMessage", "internal_error");
+    for expected in ["internal_error", "fatal_error", "fatal_error"] {
+        assert_eq!(
+            api_error_code(session.chat_post_message(&post("C1")).await),
+            expected
+        );
+    }
+    slack.recover("chat.postMessage");
+    session.chat_post_message(&post("C1")).await.unwrap();
+
     slack.archive_channel("C2");
     assert_eq!(
         api_error_code(session.chat_post_message(&post("C2")).await),
@@ -540,7 +552,7 @@ async fn scripted_and_natural_errors() {
         .iter()
         .filter_map(|c| c.error.clone())
         .collect();
-    assert_eq!(errors.len(), 6, "{errors:?}");
+    assert_eq!(errors.len(), 9, "{errors:?}");
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod support;
 
+use paas_incident_bot::clock::Clock;
 use std::time::{Duration, Instant};
 use support::incident::{ALICE, BOB};
 use support::{eventually, TestApp, ACK_WINDOW, WAIT};
@@ -98,30 +99,37 @@ async fn a_command_sent_as_the_socket_drops_is_handled_once_after_reconnecting()
 }
 
 #[tokio::test]
-async fn connections_open_failing_reports_disconnected_then_recovers() {
+async fn connections_open_failing_for_a_minute_reports_disconnected_then_recovers() {
     let mut app = TestApp::start().await;
-    app.slack
-        .fail_next_n("apps.connections.open", "internal_error", 3);
-    app.slack.drop_sockets().await;
-    let health = app.health;
-    let mut saw_503 = false;
-    let deadline = Instant::now() + WAIT;
-    while app.slack.live_sockets() == 0 || !saw_503 {
-        assert!(Instant::now() < deadline, "never reconnected");
-        let (status, body) = support::http_get(health, "/healthz").await;
-        if status == 503 {
-            assert!(body.contains("disconnected"), "{body}");
-            saw_503 = true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let slack = app.slack.clone();
+    slack.fail_until_recovered("apps.connections.open", "internal_error");
+    slack.drop_sockets().await;
+    let failures = || {
+        slack
+            .calls_to("apps.connections.open")
+            .iter()
+            .filter(|c| c.error.as_deref() == Some("internal_error"))
+            .count()
+    };
+    // A minute by the bot's clock, in steps no longer than its longest
+    // wait between attempts: each step brings one more attempt, and
+    // health says disconnected throughout.
+    let outage_began = app.clock.now();
+    let mut attempts = 0;
+    while app.clock.now() - outage_began < chrono::Duration::minutes(1) {
+        eventually("another attempt to connect", || failures() > attempts).await;
+        attempts = failures();
+        let (status, body) = app.get("/healthz").await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("disconnected"), "{body}");
+        app.clock.advance(chrono::Duration::seconds(5));
     }
-    let failures = app
-        .slack
-        .calls_to("apps.connections.open")
-        .iter()
-        .filter(|c| c.error.as_deref() == Some("internal_error"))
-        .count();
-    assert_eq!(failures, 3);
+    assert!(attempts >= 12, "{attempts} attempts in a minute");
+    assert_eq!(slack.live_sockets(), 0);
+
+    slack.recover("apps.connections.open");
+    app.clock.advance(chrono::Duration::seconds(5));
+    eventually("a new connection", || slack.live_sockets() > 0).await;
     let reply = text(&app.command("/oncall", COVER, ALICE).await);
     assert!(reply.contains("OVR-1"), "{reply}");
     let (status, body) = app.get("/healthz").await;

@@ -1,6 +1,6 @@
-//! Scripted failures: the next N calls of a method are rate limited or
-//! answered with an error code, before the method does anything, or have
-//! their response lost after it has.
+//! Scripted failures: the next N calls of a method (or every call, until
+//! lifted) are rate limited or answered with an error code, before the
+//! method does anything, or have their response lost after it has.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -18,6 +18,8 @@ pub(crate) enum Fault {
 #[derive(Default)]
 pub(crate) struct Faults {
     pending: HashMap<String, VecDeque<Fault>>,
+    /// Faults every call meets until they are lifted (an outage).
+    standing: HashMap<String, Fault>,
 }
 
 impl Faults {
@@ -26,8 +28,18 @@ impl Faults {
         queue.extend((0..times).map(|_| fault.clone()));
     }
 
-    /// The fault for this call, if one is scripted; consumes it.
+    pub fn stand(&mut self, method: &str, fault: Option<Fault>) {
+        match fault {
+            Some(fault) => self.standing.insert(method.to_owned(), fault),
+            None => self.standing.remove(method),
+        };
+    }
+
+    /// The fault for this call, if one is scripted (consumed) or standing.
     pub fn take(&mut self, method: &str) -> Option<Fault> {
-        self.pending.get_mut(method)?.pop_front()
+        self.pending
+            .get_mut(method)
+            .and_then(VecDeque::pop_front)
+            .or_else(|| self.standing.get(method).cloned())
     }
 }

@@ -189,6 +189,17 @@ impl Emulator {
         self.inner.with(|s| s.faults.push(method, fault, times));
     }
 
+    /// Every call of `method` answers `{"ok":false,"error":error}` until
+    /// `recover` is called: an outage rather than a blip.
+    pub fn fail_until_recovered(&self, method: &str, error: &str) {
+        let fault = Fault::Error(error.to_owned());
+        self.inner.with(|s| s.faults.stand(method, Some(fault)));
+    }
+
+    pub fn recover(&self, method: &str) {
+        self.inner.with(|s| s.faults.stand(method, None));
+    }
+
     /// The next call of `method` takes effect but its response is lost
     /// (HTTP 502): the caller cannot tell whether it worked.
     pub fn lose_response_next(&self, method: &str) {

@@ -8,6 +8,7 @@
 //! its socket tasks running after shutdown.
 
 use super::envelope::{self, Envelope, Frame};
+use crate::clock::{self, Clock};
 use crate::metrics::Metrics;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -42,6 +43,8 @@ pub struct SocketMode {
     pub handler: Arc<dyn EnvelopeHandler>,
     pub connected: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
+    /// Paces reconnection attempts, so tests move time instead of waiting.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl SocketMode {
@@ -67,9 +70,11 @@ impl SocketMode {
                 }
                 Err(e) => warn!(error = %e, "apps.connections.open failed"),
             }
+            let due = self.clock.now() + chrono::Duration::from_std(retry).unwrap_or_default();
+            let never = tokio::sync::Notify::new();
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                _ = tokio::time::sleep(retry) => {}
+                _ = clock::sleep_until(&*self.clock, due, &never) => {}
             }
             retry = (retry * 2).min(MAX_RETRY);
         }
