@@ -98,6 +98,13 @@ impl App {
             bot,
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
+        tokio::spawn({
+            let (web, shutdown) = (bot.web.clone(), shutdown.clone());
+            async move {
+                shutdown.cancelled().await;
+                web.stop_waiting();
+            }
+        });
         let health_task = tokio::spawn(health::serve(
             health_listener,
             health.clone(),

@@ -5,7 +5,9 @@
 //! [`ManualClock`] and move it explicitly.
 
 use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// A source of wall-clock time that can also say when it jumps.
@@ -15,6 +17,13 @@ pub trait Clock: Send + Sync + 'static {
     /// A receiver that changes whenever the clock is moved by hand, so that
     /// sleepers can re-check. The system clock never signals.
     fn changes(&self) -> watch::Receiver<DateTime<Utc>>;
+
+    /// Waits until `wait` has passed since `started`, an earlier reading of
+    /// this clock: for pacing calls to Slack (a 429's Retry-After, the gap
+    /// between reconnection attempts). Counting from the reading taken
+    /// before the call, not from when the wait begins, lets a test move a
+    /// manual clock as soon as it sees the call, without racing the bot.
+    fn sleep_since(&self, started: DateTime<Utc>, wait: Duration) -> BoxFuture<'static, ()>;
 }
 
 /// The real clock, optionally shifted by a fixed offset (for rehearsals).
@@ -54,6 +63,14 @@ impl Clock for SystemClock {
     fn changes(&self) -> watch::Receiver<DateTime<Utc>> {
         self.tx.subscribe()
     }
+
+    /// The remainder is slept on tokio's monotonic timer, so a step of the
+    /// host clock can neither stretch the wait nor cut it short by more
+    /// than the step itself, and never past `wait`.
+    fn sleep_since(&self, started: DateTime<Utc>, wait: Duration) -> BoxFuture<'static, ()> {
+        let elapsed = (self.now() - started).to_std().unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait.saturating_sub(elapsed)))
+    }
 }
 
 /// A clock that only moves when told to: for tests and the demo.
@@ -89,6 +106,20 @@ impl Clock for ManualClock {
 
     fn changes(&self) -> watch::Receiver<DateTime<Utc>> {
         self.tx.subscribe()
+    }
+
+    /// Returns once the clock has been moved to `started + wait` or later.
+    fn sleep_since(&self, started: DateTime<Utc>, wait: Duration) -> BoxFuture<'static, ()> {
+        let due = started + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+        let clock = self.clone();
+        let mut changes = self.changes();
+        Box::pin(async move {
+            while clock.now() < due {
+                if changes.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
     }
 }
 
@@ -131,6 +162,42 @@ mod tests {
         let gap = shown - real - chrono::Duration::days(3);
         assert!(gap >= chrono::Duration::zero() && gap < chrono::Duration::seconds(5));
         assert!(SystemClock::new().now() < shown);
+    }
+
+    #[tokio::test]
+    async fn a_manual_sleep_ends_when_the_clock_passes_its_due_time() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let clock = ManualClock::new(start);
+        // Counted from `start`, though the clock has moved since.
+        clock.advance(chrono::Duration::seconds(1));
+        let mut sleep = clock.sleep_since(start, Duration::from_secs(5));
+        assert!(futures::poll!(&mut sleep).is_pending());
+        clock.advance(chrono::Duration::seconds(3));
+        assert!(futures::poll!(&mut sleep).is_pending());
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(futures::poll!(&mut sleep).is_ready());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_system_sleep_counts_from_its_start_and_never_past_its_wait() {
+        let clock = SystemClock::new();
+        let begun = tokio::time::Instant::now();
+        clock.sleep_since(clock.now(), Duration::from_secs(2)).await;
+        let slept = begun.elapsed();
+        assert!(
+            slept >= Duration::from_secs(2) - Duration::from_millis(50),
+            "{slept:?}"
+        );
+        // A reading from the future (the host clock stepped back) cannot
+        // stretch the wait; one from long ago ends it at once.
+        let begun = tokio::time::Instant::now();
+        let future = clock.now() + chrono::Duration::hours(1);
+        clock.sleep_since(future, Duration::from_secs(2)).await;
+        assert!(begun.elapsed() <= Duration::from_secs(2));
+        let begun = tokio::time::Instant::now();
+        let past = clock.now() - chrono::Duration::hours(1);
+        clock.sleep_since(past, Duration::from_secs(2)).await;
+        assert_eq!(begun.elapsed(), Duration::ZERO);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 mod support;
 
 use paas_incident_bot::clock::Clock;
+use paas_incident_bot::incident::Status;
+use paas_incident_bot::store;
 use std::time::{Duration, Instant};
 use support::incident::{ALICE, BOB};
 use support::{eventually, TestApp, ACK_WINDOW, WAIT};
@@ -118,13 +120,15 @@ async fn connections_open_failing_for_a_minute_reports_disconnected_then_recover
     let mut attempts = 0;
     while app.clock.now() - outage_began < chrono::Duration::minutes(1) {
         eventually("another attempt to connect", || failures() > attempts).await;
-        attempts = failures();
+        // One attempt per move of the clock: the bot waits between them.
+        assert_eq!(failures(), attempts + 1);
+        attempts += 1;
         let (status, body) = app.get("/healthz").await;
         assert_eq!(status, 503, "{body}");
         assert!(body.contains("disconnected"), "{body}");
         app.clock.advance(chrono::Duration::seconds(5));
     }
-    assert!(attempts >= 12, "{attempts} attempts in a minute");
+    assert_eq!(attempts, 12, "attempts in a minute, 5 s apart at most");
     assert_eq!(slack.live_sockets(), 0);
 
     slack.recover("apps.connections.open");
@@ -165,6 +169,26 @@ async fn a_redelivered_command_creates_one_override_even_across_a_restart() {
     assert_eq!(app.slack.envelope(&id).unwrap()["retry_attempt"], 3);
     assert_eq!(app.override_count().await, 1);
     app.announced_once("covers *in-hours*").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_press_is_stored_with_its_envelope_before_it_is_acked() {
+    let mut app = TestApp::start().await;
+    let card = app.declare("Router down", "P2").await;
+    let id = app
+        .slack
+        .block_action(BOB, &app.incident_channel(), &card, "incident.ack", "1")
+        .await
+        .unwrap();
+    app.slack.wait_ack(&id, ACK_WINDOW).await.unwrap();
+    // Once Slack has the ack, a crash cannot lose the press, and a
+    // redelivery (had the ack been lost) would find it handled.
+    let db = store::open(&app.db_url).await.unwrap();
+    let incident = store::incidents::get(&db, 1).await.unwrap().unwrap();
+    assert_eq!(incident.status, Status::Acknowledged);
+    assert!(store::events::seen(&db, &id).await.unwrap());
+    db.close().await;
     app.stop().await;
 }
 
@@ -255,6 +279,27 @@ async fn a_429_on_post_message_waits_then_posts_once_while_acks_stay_fast() {
         );
     }
     wait_out_429(&app, "chat.postMessage", 2).await;
+    app.announced_once("covers *in-hours*").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_gives_up_a_retry_after_and_the_post_goes_after_restart() {
+    let mut app = TestApp::start().await;
+    // Two posts (the announcement and the covered person's DM), each
+    // limited on its first try and again in the last flush at shutdown.
+    app.slack.rate_limit_next_n("chat.postMessage", 60, 4);
+    app.command("/oncall", COVER, ALICE).await;
+    eventually("the 429", || {
+        ok_after_429(&app, "chat.postMessage").is_some()
+    })
+    .await;
+    // The clock never reaches Retry-After: stopping must not wait for it.
+    app.stop().await;
+    let tries = app.slack.calls_to("chat.postMessage");
+    assert!(tries.iter().all(|c| !c.ok), "{tries:?}");
+    assert_eq!(app.announced("covers *in-hours*"), 0);
+    app.boot().await;
     app.announced_once("covers *in-hours*").await;
     app.stop().await;
 }

@@ -42,8 +42,8 @@ impl Bot {
         });
     }
 
-    /// Interactions: a view submission's answer is the ack payload; button
-    /// presses are worked after the ack.
+    /// Interactions: a view submission's answer is the ack payload; a
+    /// button press's change is made before its (bare) ack.
     pub(super) async fn on_interaction(
         self: &Arc<Self>,
         event: SlackInteractionEvent,
@@ -62,9 +62,7 @@ impl Bot {
                 }
             }
             SlackInteractionEvent::BlockActions(press) => {
-                // Modals first: the trigger id is only good for 3 s.
-                let bot = self.clone();
-                self.work.spawn(async move { bot.on_press(press).await });
+                self.on_press(&press).await;
                 None
             }
             _ => None,
@@ -208,7 +206,11 @@ impl Bot {
         text::comms_page(incident, &comms)
     }
 
-    async fn on_press(&self, press: SlackInteractionBlockActionsEvent) {
+    /// A button press. Its change is committed before the ack (with the
+    /// envelope, see `Bot::write`), so a press Slack was told of is never
+    /// lost and a redelivered one is not applied twice; opening a modal and
+    /// telling the person of a refusal are Web API calls, made after.
+    async fn on_press(self: &Arc<Self>, press: &SlackInteractionBlockActionsEvent) {
         let Some(user) = press
             .user
             .as_ref()
@@ -219,8 +221,10 @@ impl Bot {
         for action in press.actions.iter().flatten() {
             // Not about an incident yet: open the form before anything else.
             if action.action_id.0 == actions::HOME_DECLARE {
+                let (bot, trigger) = (self.clone(), press.trigger_id.clone());
                 let who = SlackUserId(user.to_string());
-                self.declare_from_home(&press.trigger_id, &who).await;
+                self.work
+                    .spawn(async move { bot.declare_from_home(&trigger, &who).await });
                 continue;
             }
             let value = action
@@ -249,20 +253,27 @@ impl Bot {
                     Err(_) => continue,
                 },
                 actions::POST_UPDATE => {
-                    self.open_update(&press.trigger_id, number, &user, &press)
-                        .await;
+                    let (bot, press, user) = (self.clone(), press.clone(), user.clone());
+                    self.work.spawn(async move {
+                        bot.open_update(&press.trigger_id, number, &user, &press)
+                            .await
+                    });
                     continue;
                 }
                 _ => continue,
             };
-            match self.change(number, &user, step).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(refusal)) => self.tell(&press, &user, refusal).await,
+            let refusal = match self.change(number, &user, step).await {
+                Ok(Ok(_)) => continue,
+                Ok(Err(refusal)) => refusal,
                 Err(e) => {
                     warn!(error = format!("{e:#}"), "button press failed");
-                    self.tell(&press, &user, "Something went wrong on our side and nothing was changed. Please try again.".to_owned()).await;
+                    "Something went wrong on our side and nothing was changed. Please try again."
+                        .to_owned()
                 }
-            }
+            };
+            let (bot, press, user) = (self.clone(), press.clone(), user.clone());
+            self.work
+                .spawn(async move { bot.tell(&press, &user, refusal).await });
         }
     }
 

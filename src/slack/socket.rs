@@ -8,7 +8,7 @@
 //! its socket tasks running after shutdown.
 
 use super::envelope::{self, Envelope, Frame};
-use crate::clock::{self, Clock};
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -53,6 +53,7 @@ impl SocketMode {
         let in_flight = TaskTracker::new();
         let mut retry = FIRST_RETRY;
         while !shutdown.is_cancelled() {
+            let attempted = self.clock.now();
             match self.open().await {
                 // Nagle off: an ack is one small frame, and holding it
                 // back for the peer's delayed ACK cost up to 40 ms.
@@ -70,11 +71,9 @@ impl SocketMode {
                 }
                 Err(e) => warn!(error = %e, "apps.connections.open failed"),
             }
-            let due = self.clock.now() + chrono::Duration::from_std(retry).unwrap_or_default();
-            let never = tokio::sync::Notify::new();
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                _ = clock::sleep_until(&*self.clock, due, &never) => {}
+                _ = self.clock.sleep_since(attempted, retry) => {}
             }
             retry = (retry * 2).min(MAX_RETRY);
         }

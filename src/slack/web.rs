@@ -3,13 +3,14 @@
 //! channel on `not_in_channel` and try once more, retry transport errors a
 //! few times, and count every outcome.
 
-use crate::clock::{self, Clock};
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
 /// Why a call failed, after retries.
@@ -77,6 +78,9 @@ pub struct SlackWeb {
     // Retry-After is waited out on this clock, so tests move time instead
     // of waiting for it.
     clock: Arc<dyn Clock>,
+    /// Cancelled at shutdown: a Retry-After (Slack's can be a minute) is
+    /// then given up, leaving the work queued, not waited out.
+    stopping: CancellationToken,
 }
 
 impl SlackWeb {
@@ -91,12 +95,13 @@ impl SlackWeb {
             token,
             metrics,
             clock,
+            stopping: CancellationToken::new(),
         }
     }
 
-    async fn wait_out(&self, wait: Duration) {
-        let due = self.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        clock::sleep_until(&*self.clock, due, &tokio::sync::Notify::new()).await;
+    /// Stops waiting out rate limits, now and for every later call.
+    pub fn stop_waiting(&self) {
+        self.stopping.cancel();
     }
 
     async fn call<T, F, Fut>(
@@ -127,6 +132,7 @@ impl SlackWeb {
     {
         let (mut waits, mut transport_errors, mut joined) = (0, 0, false);
         loop {
+            let attempted = self.clock.now();
             // A hung call would stall everything queued behind it.
             let attempt = f(self.client.clone(), self.token.clone());
             let Ok(result) = tokio::time::timeout(CALL_TIMEOUT, attempt).await else {
@@ -157,7 +163,12 @@ impl SlackWeb {
                         wait_s = wait.as_secs_f64(),
                         "rate limited by Slack; waiting"
                     );
-                    self.wait_out(wait).await;
+                    tokio::select! {
+                        _ = self.stopping.cancelled() => {
+                            return Err(WebError::RateLimited { method });
+                        }
+                        _ = self.clock.sleep_since(attempted, wait) => {}
+                    }
                 }
                 Err(SlackClientError::ApiError(e)) => {
                     self.metrics.api_call(method, &e.code);

@@ -78,12 +78,10 @@ impl TestApp {
         self.health = app.health_addr();
         self.shutdown = CancellationToken::new();
         self.running = Some(tokio::spawn(app.run(self.shutdown.clone())));
-        let opened = self.slack.connections_opened();
         self.slack
             .wait_for_socket(WAIT)
             .await
             .expect("bot connects");
-        let _ = opened;
     }
 
     /// Stops the bot and waits until every task it started has ended.
