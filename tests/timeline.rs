@@ -156,10 +156,7 @@ async fn bot_replies_and_other_threads_are_not_captured() {
     let pinned = ts_at(monday_morning() + Duration::minutes(4));
     app.slack
         .post_as_person_at(&channel, None, BOB, "Status page updated", &pinned);
-    app.slack
-        .event(pin_event(&channel, &pinned, ALICE))
-        .await
-        .unwrap();
+    pin(&app, &channel, &pinned, ALICE, true).await;
     until_timeline(&app, "the pinned message", |rows| !rows.is_empty()).await;
     let rows = messages(&app).await;
     assert_eq!(rows.len(), 1, "{rows:#?}");
@@ -177,15 +174,9 @@ async fn a_pinned_message_joins_the_latest_open_incident_once() {
     let ts = ts_at(sent_at);
     app.slack
         .post_as_person_at(&channel, None, BOB, "Saw 502s from the router", &ts);
-    app.slack
-        .event(pin_event(&channel, &ts, ALICE))
-        .await
-        .unwrap();
+    pin(&app, &channel, &ts, ALICE, true).await;
     // Pinned twice (two people, or a redelivery): still one row.
-    app.slack
-        .event(pin_event(&channel, &ts, BOB))
-        .await
-        .unwrap();
+    pin(&app, &channel, &ts, BOB, true).await;
     let db = store::open(&app.db_url).await.unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
@@ -295,6 +286,16 @@ async fn a_message_leaves_the_timeline_when_its_last_pin_is_taken_off() {
     until_timeline(&app, "the reply", |rows| rows.len() == 2).await;
     pin(&app, &channel, &reply, ALICE, true).await;
     pin(&app, &channel, &reply, ALICE, false).await;
+    assert_eq!(messages(&app).await.len(), 2);
+
+    // Another app's reply under the card is there only because it was
+    // pinned, so unpinning takes it off again.
+    let alert = app
+        .slack
+        .post_as_other_app(&channel, Some(&card), "5xx rate high", json!(null));
+    pin(&app, &channel, &alert, ALICE, true).await;
+    assert_eq!(messages(&app).await.len(), 3);
+    pin(&app, &channel, &alert, ALICE, false).await;
     assert_eq!(messages(&app).await.len(), 2);
 
     // Bob still pins the first message: it stays until he unpins it too.

@@ -28,6 +28,53 @@ pub const PIN: &str = "pushpin";
 const ATTEMPTS: u32 = 3;
 const RETRY_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// Events about one message are handled one at a time, so a 📌 taken off
+/// (read, then delete) cannot interleave with one put back, or a capture
+/// with the message's deletion. Striped: a few locks shared by hash of
+/// the message's ts, so nothing needs cleaning up.
+pub struct MessageLocks([tokio::sync::Mutex<()>; 16]);
+
+impl Default for MessageLocks {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| tokio::sync::Mutex::new(())))
+    }
+}
+
+impl MessageLocks {
+    async fn lock(&self, ts: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        ts.hash(&mut hasher);
+        let stripe = (hasher.finish() % self.0.len() as u64) as usize;
+        self.0[stripe].lock().await
+    }
+}
+
+/// The ts of the message an event is about, if it is about one.
+fn subject_ts(body: &SlackEventCallbackBody) -> Option<&str> {
+    match body {
+        SlackEventCallbackBody::Message(m) => match m.subtype {
+            Some(SlackMessageEventType::MessageChanged) => {
+                m.message.as_ref().map(|edited| edited.ts.0.as_str())
+            }
+            Some(SlackMessageEventType::MessageDeleted) => {
+                m.deleted_ts.as_ref().map(|t| t.0.as_str())
+            }
+            _ => Some(m.origin.ts.0.as_str()),
+        },
+        SlackEventCallbackBody::ReactionAdded(r) => reacted_ts(&r.item),
+        SlackEventCallbackBody::ReactionRemoved(r) => reacted_ts(&r.item),
+        _ => None,
+    }
+}
+
+fn reacted_ts(item: &SlackReactionsItem) -> Option<&str> {
+    match item {
+        SlackReactionsItem::Message(m) => Some(m.origin.ts.0.as_str()),
+        _ => None,
+    }
+}
+
 /// A Slack ts ("1700000000.000100") as the instant the message was sent.
 pub fn ts_instant(ts: &str) -> Option<DateTime<Utc>> {
     let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
@@ -70,6 +117,10 @@ impl Bot {
             debug!(event_id = %id, "redelivered event ignored");
             return Ok(());
         }
+        let _one_at_a_time = match subject_ts(&callback.event) {
+            Some(ts) => Some(self.message_locks.lock(ts).await),
+            None => None,
+        };
         match callback.event.clone() {
             SlackEventCallbackBody::Message(message) => self.on_message(message).await?,
             SlackEventCallbackBody::ReactionAdded(reaction) => self.on_reaction(reaction).await?,
@@ -196,8 +247,16 @@ impl Bot {
         if still_pinned {
             return Ok(());
         }
+        // A person's reply under a card is on the timeline as a reply, pin
+        // or no pin (the rule `on_message` applies).
+        let as_reply = message.sender.bot_id.is_none()
+            && matches!(
+                message.subtype,
+                None | Some(SlackMessageEventType::ThreadBroadcast)
+            );
         if let Some(thread) = message.origin.thread_ts.as_ref() {
-            if *thread != message.origin.ts
+            if as_reply
+                && *thread != message.origin.ts
                 && incidents::by_card(&self.db, &thread.0).await?.is_some()
             {
                 return Ok(());

@@ -45,6 +45,8 @@ pub struct Bot {
     pub scheduler: scheduler::Scheduler,
     /// Envelopes being handled, so a redelivery is not handled twice.
     envelopes: once::InHand,
+    /// Events about the same message are handled one at a time.
+    message_locks: events::MessageLocks,
 }
 
 impl Bot {
@@ -69,6 +71,7 @@ impl Bot {
             topics: Default::default(),
             scheduler: Default::default(),
             envelopes: Default::default(),
+            message_locks: Default::default(),
         }
     }
 }
