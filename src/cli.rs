@@ -107,11 +107,6 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         Ok(p) => p,
         Err(e) => return config_error(e),
     };
-    let clock = SystemClock::shifted(settings.clock_offset);
-    let today = policy.calendar().local(clock.now()).date_naive();
-    if let Some(warning) = policy.calendar().holiday_data_warning(today) {
-        tracing::warn!("{warning}");
-    }
     if !settings.clock_offset.is_zero() {
         tracing::warn!(
             offset_s = settings.clock_offset.num_seconds(),
@@ -125,7 +120,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         database_url: settings.database_url,
         policy,
         port: settings.port,
-        clock: Arc::new(clock),
+        clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
     })
     .await;
     let app = match app {

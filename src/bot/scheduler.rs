@@ -43,6 +43,9 @@ const IDLE: Duration = Duration::hours(1);
 /// minutes), and forgotten at most this often.
 const KEEP_HANDLED: Duration = Duration::days(7);
 const TIDY_EVERY: Duration = Duration::hours(1);
+/// How often a bot that runs for months repeats that its bank-holiday
+/// data is running out.
+const HOLIDAY_WARNING_EVERY: Duration = Duration::days(1);
 const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn rota_subject(rota: &Rota) -> String {
@@ -53,8 +56,16 @@ impl Bot {
     pub async fn run_scheduler(&self, shutdown: CancellationToken) {
         let mut planned = false;
         let mut tidied: Option<DateTime<Utc>> = None;
+        let mut holidays_checked: Option<DateTime<Utc>> = None;
         loop {
             let now = self.clock.now();
+            if holidays_checked.is_none_or(|at| now - at >= HOLIDAY_WARNING_EVERY) {
+                holidays_checked = Some(now);
+                let today = self.calendar.local(now).date_naive();
+                if let Some(warning) = self.calendar.holiday_data_warning(today) {
+                    warn!("{warning}");
+                }
+            }
             if tidied.is_none_or(|at| now - at >= TIDY_EVERY) {
                 match handled::forget_before(&self.db, now - KEEP_HANDLED).await {
                     Ok(_) => tidied = Some(now),

@@ -23,8 +23,8 @@ pub struct Calendar {
     working: [bool; 7],
     in_hours: TimeRange,
     holidays: BTreeSet<NaiveDate>,
-    /// The last date whose bank holidays are known (the feed's end, or a
-    /// later extra holiday); None when the policy uses none.
+    /// The last bank holiday the compiled-in feed knows; None when the
+    /// policy uses none.
     holidays_known_until: Option<NaiveDate>,
 }
 
@@ -46,8 +46,9 @@ impl Calendar {
             .chain(&hours.extra_holidays)
             .copied()
             .collect();
-        let holidays_known_until = known_until_for(hours.bank_holidays)
-            .map(|end| end.max(hours.extra_holidays.iter().max().copied().unwrap_or(end)));
+        // Extra holidays do not extend it: one far-off day off says nothing
+        // of the bank holidays before it.
+        let holidays_known_until = known_until_for(hours.bank_holidays);
         Calendar {
             tz,
             working,
@@ -68,7 +69,7 @@ impl Calendar {
         let tense = if until < today { "were" } else { "are" };
         Some(format!(
             "bank holidays {tense} known only until {until}: after that they count as \
-             working days. Upgrade the bot, or list later ones in [hours] extra_holidays."
+             working days unless listed in [hours] extra_holidays. Upgrade the bot for newer data."
         ))
     }
 
