@@ -184,22 +184,35 @@ impl Bot {
         .await
     }
 
-    async fn on_reaction(&self, reaction: SlackReactionAddedEvent) -> anyhow::Result<()> {
-        if reaction.reaction.0 != PIN {
-            return Ok(());
-        }
-        let SlackReactionsItem::Message(item) = reaction.item else {
-            return Ok(());
+    /// The message a 📌 was put on or taken off, read back (the event
+    /// carries only its address); None for other reactions, other
+    /// channels, and messages since deleted.
+    async fn pinned_message(
+        &self,
+        reaction: &SlackReactionName,
+        item: &SlackReactionsItem,
+    ) -> anyhow::Result<Option<SlackHistoryMessage>> {
+        let SlackReactionsItem::Message(item) = item else {
+            return Ok(None);
         };
-        let Some(channel) = item.origin.channel.clone() else {
-            return Ok(());
+        let Some(channel) = item.origin.channel.as_ref() else {
+            return Ok(None);
         };
-        if !self.in_incident_channel(Some(&channel)) {
-            return Ok(());
+        if reaction.0 != PIN || !self.in_incident_channel(Some(channel)) {
+            return Ok(None);
         }
-        // The event carries only the message's address: read its text.
-        let Some(message) = self.web.message(&channel, &item.origin.ts).await? else {
+        let found = self.web.message(channel, &item.origin.ts).await?;
+        if found.is_none() {
             debug!(ts = %item.origin.ts.0, "pinned message not found");
+        }
+        Ok(found)
+    }
+
+    async fn on_reaction(&self, reaction: SlackReactionAddedEvent) -> anyhow::Result<()> {
+        let Some(message) = self
+            .pinned_message(&reaction.reaction, &reaction.item)
+            .await?
+        else {
             return Ok(());
         };
         let card = message
@@ -222,20 +235,11 @@ impl Bot {
     /// A 📌 taken off: the message leaves the timeline once nobody pins it,
     /// unless it is a reply under a card, which belongs there anyway.
     async fn on_unpin(&self, reaction: SlackReactionRemovedEvent) -> anyhow::Result<()> {
-        if reaction.reaction.0 != PIN {
-            return Ok(());
-        }
-        let SlackReactionsItem::Message(item) = reaction.item else {
-            return Ok(());
-        };
-        let Some(channel) = item.origin.channel.clone() else {
-            return Ok(());
-        };
-        if !self.in_incident_channel(Some(&channel)) {
-            return Ok(());
-        }
         // A deleted message has gone from the timeline with its deletion.
-        let Some(message) = self.web.message(&channel, &item.origin.ts).await? else {
+        let Some(message) = self
+            .pinned_message(&reaction.reaction, &reaction.item)
+            .await?
+        else {
             return Ok(());
         };
         let still_pinned = message
