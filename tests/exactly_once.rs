@@ -166,3 +166,62 @@ async fn an_override_whose_post_response_was_lost_is_announced_and_told_once() {
     assert_eq!(app.slack.dms("U0PAASEN4").len(), 1);
     app.stop().await;
 }
+
+/// After a crash, many rows may be in doubt in one channel or thread: one
+/// pass reads each only once, and only as far back as it must.
+#[tokio::test]
+async fn one_pass_reads_a_channel_once_for_all_its_rows_in_doubt() {
+    use paas_incident_bot::clock::ManualClock;
+    use paas_incident_bot::emulator::Emulator;
+    use paas_incident_bot::metrics::Metrics;
+    use paas_incident_bot::slack::{connect, Lookups, SlackWeb};
+    use slack_morphism::prelude::*;
+    use std::sync::Arc;
+
+    let slack = Emulator::start().await.unwrap();
+    let web = SlackWeb::new(
+        connect::client(&slack.api_url()).unwrap(),
+        connect::token(&slack.bot_token()),
+        Arc::new(Metrics::new()),
+        Arc::new(ManualClock::new(support::monday_morning())),
+    );
+    let channel = SlackChannelId("C0PAAS".into());
+    let marker = |row: usize| SlackMessageMetadata {
+        event_type: "outbox_message".to_owned(),
+        event_payload: Some([("row".to_owned(), row.to_string())].into()),
+    };
+    // Rows 1–5 reached Slack before the crash, with 250 other messages
+    // after them (more than a page); row 6 did not.
+    for row in 1..=5 {
+        let content = SlackMessageContent::new()
+            .with_text(format!("row {row}"))
+            .with_metadata(marker(row));
+        web.post(&channel, content, None).await.unwrap();
+    }
+    for _ in 0..250 {
+        slack.post_as_person("C0PAAS", BOB, "chatter");
+    }
+    let reads = || slack.calls_to("conversations.history").len();
+
+    let lookups = Lookups::new(&web);
+    let mut found = Vec::new();
+    for row in 1..=5 {
+        found.push(lookups.find(&channel, None, &marker(row)).await.unwrap());
+    }
+    assert!(found.iter().all(Option::is_some), "{found:?}");
+    assert_eq!(reads(), 2, "two pages, read once for all five rows");
+    assert_eq!(
+        lookups.find(&channel, None, &marker(6)).await.unwrap(),
+        None
+    );
+    assert_eq!(reads(), 2, "the channel's whole history was already read");
+
+    // The next pass reads afresh: what it looks for may be newer.
+    let next_pass = Lookups::new(&web);
+    assert!(next_pass
+        .find(&channel, None, &marker(3))
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(reads(), 4);
+}

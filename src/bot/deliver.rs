@@ -11,11 +11,12 @@
 //! sending any, and settles them all afterwards (one more). Every message
 //! carries metadata naming its row (a card, its incident). A row found
 //! still in doubt was perhaps posted before the bot died, so it is looked
-//! for in the channel or thread first, and only posted if it is not there.
+//! for in the channel or thread first (see `slack::lookup`), and only
+//! posted if it is not there.
 
 use super::Bot;
 use crate::ids::{ChannelId, UserId};
-use crate::slack::WebError;
+use crate::slack::{Lookups, WebError};
 use crate::store::outbox::{self, Settled};
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -234,8 +235,9 @@ impl Bot {
                 });
                 sequences[slot].push(row);
             }
+            let lookups = Lookups::new(&self.web);
             let results: Vec<SequenceOutcome> = stream::iter(sequences)
-                .map(|sequence| self.deliver_in_order(sequence, shutdown))
+                .map(|sequence| self.deliver_in_order(sequence, &lookups, shutdown))
                 .buffer_unordered(IN_FLIGHT)
                 .collect()
                 .await;
@@ -258,6 +260,7 @@ impl Bot {
     async fn deliver_in_order(
         &self,
         sequence: Vec<Row>,
+        lookups: &Lookups<'_>,
         shutdown: &CancellationToken,
     ) -> SequenceOutcome {
         let mut outcomes = Vec::with_capacity(sequence.len());
@@ -270,7 +273,7 @@ impl Bot {
                 outcomes.push((row.id, untried));
                 continue;
             }
-            match self.deliver(&row).await {
+            match self.deliver(&row, lookups).await {
                 Ok(()) => outcomes.push((row.id, Settled::Sent)),
                 Err(Failed { error, then }) => {
                     if let Settled::Refused(_) = then {
@@ -286,7 +289,7 @@ impl Bot {
     }
 
     /// Sends one row. A row in doubt is looked for first.
-    async fn deliver(&self, row: &Row) -> Result<(), Failed> {
+    async fn deliver(&self, row: &Row, lookups: &Lookups<'_>) -> Result<(), Failed> {
         match &row.item {
             Outgoing::Post {
                 channel,
@@ -316,8 +319,8 @@ impl Bot {
                 }
                 let marker = marker(row, content);
                 let found = if row.in_doubt {
-                    self.web
-                        .find_marked(&channel, thread_ts.as_ref(), &marker)
+                    lookups
+                        .find(&channel, thread_ts.as_ref(), &marker)
                         .await
                         .map_err(|e| Failed::before_posting(row, e))?
                 } else {
@@ -348,14 +351,12 @@ impl Bot {
                 let user = SlackUserId(user.to_string());
                 let marker = marker(row, content);
                 if row.in_doubt {
-                    let channel = self
-                        .web
+                    let channel = lookups
                         .dm_channel(&user)
                         .await
                         .map_err(|e| Failed::before_posting(row, e))?;
-                    let found = self
-                        .web
-                        .find_marked(&channel, None, &marker)
+                    let found = lookups
+                        .find(&channel, None, &marker)
                         .await
                         .map_err(|e| Failed::before_posting(row, e))?;
                     if found.is_some() {

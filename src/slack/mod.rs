@@ -4,9 +4,11 @@
 pub mod blocks;
 pub mod connect;
 pub mod envelope;
+pub mod lookup;
 pub mod socket;
 pub mod web;
 
 pub use envelope::{Envelope, Inbound};
+pub use lookup::Lookups;
 pub use socket::{EnvelopeHandler, SocketMode};
 pub use web::{SlackWeb, WebError};

@@ -44,10 +44,17 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_TRANSPORT_RETRIES: u32 = 3;
 /// Replies read when looking for one message in a thread.
 const REPLIES_PAGE: u16 = 200;
-/// How many messages are searched, a page at a time, for one the bot may
-/// have posted just before it died.
+/// Messages read a page at a time when looking for one the bot may have
+/// posted just before it died.
 const LOOKUP_PAGE: u16 = 200;
-const LOOKUP_PAGES: usize = 10;
+
+/// The bot's messages with metadata on one page of history or replies.
+pub struct MarkedPage {
+    /// Each message's metadata (`event_type`, `event_payload`) and ts.
+    pub marked: Vec<(serde_json::Value, SlackTs)>,
+    /// The cursor of the next page, if any.
+    pub next: Option<String>,
+}
 
 /// A page of conversations.history or .replies, only what a lookup needs.
 #[derive(serde::Deserialize)]
@@ -360,60 +367,50 @@ impl SlackWeb {
         Ok(thread.messages.into_iter().find(|m| m.origin.ts == *ts))
     }
 
-    /// The ts of a message the bot posted carrying `marker` as its
-    /// metadata: among the channel's newest top-level messages, or among
-    /// the replies of `thread`, reading up to `LOOKUP_PAGES` pages.
+    /// One page (from `cursor`) of the channel's newest top-level messages,
+    /// or of the replies of `thread`: the bot's messages that carry
+    /// metadata, and the cursor of the next page if there is one.
     ///
     /// Read loosely (not with slack-morphism's message types): another
     /// app's metadata may hold payload values that are not strings, which
     /// would make the whole page fail to parse.
-    pub async fn find_marked(
+    pub async fn marked_page(
         &self,
         channel: &SlackChannelId,
         thread: Option<&SlackTs>,
-        marker: &SlackMessageMetadata,
-    ) -> Result<Option<SlackTs>, WebError> {
+        cursor: Option<&str>,
+    ) -> Result<MarkedPage, WebError> {
         let (method, ts) = match thread {
             None => ("conversations.history", None),
             Some(ts) => ("conversations.replies", Some(ts.0.as_str())),
         };
-        let want = serde_json::to_value(marker).unwrap_or_default();
         let limit = LOOKUP_PAGE.to_string();
-        let mut cursor: Option<String> = None;
-        for _ in 0..LOOKUP_PAGES {
-            let params = [
-                ("channel", Some(channel.0.as_str())),
-                ("ts", ts),
-                ("limit", Some(limit.as_str())),
-                ("include_all_metadata", Some("true")),
-                ("cursor", cursor.as_deref()),
-            ];
-            let page: ListedPage = self
-                .call(method, None, |c, t| async move {
-                    c.open_session(&t)
-                        .http_session_api
-                        .http_get(method, &params, None)
-                        .await
-                })
-                .await?;
-            if let Some(found) = page.messages.into_iter().find(|m| {
-                m.bot_id.is_some()
-                    && m.metadata.as_ref().is_some_and(|got| {
-                        got.get("event_type") == want.get("event_type")
-                            && got.get("event_payload") == want.get("event_payload")
-                    })
-            }) {
-                return Ok(Some(SlackTs(found.ts)));
-            }
-            cursor = page
-                .response_metadata
-                .and_then(|m| m.next_cursor)
-                .filter(|c| !c.is_empty());
-            if cursor.is_none() {
-                break;
-            }
-        }
-        Ok(None)
+        let params = [
+            ("channel", Some(channel.0.as_str())),
+            ("ts", ts),
+            ("limit", Some(limit.as_str())),
+            ("include_all_metadata", Some("true")),
+            ("cursor", cursor),
+        ];
+        let page: ListedPage = self
+            .call(method, None, |c, t| async move {
+                c.open_session(&t)
+                    .http_session_api
+                    .http_get(method, &params, None)
+                    .await
+            })
+            .await?;
+        let marked = page
+            .messages
+            .into_iter()
+            .filter(|m| m.bot_id.is_some())
+            .filter_map(|m| Some((m.metadata?, SlackTs(m.ts))))
+            .collect();
+        let next = page
+            .response_metadata
+            .and_then(|m| m.next_cursor)
+            .filter(|c| !c.is_empty());
+        Ok(MarkedPage { marked, next })
     }
 
     /// The direct-message channel with `user`, for reading it back.
