@@ -44,15 +44,6 @@ pub fn bank_holidays(division: Division) -> &'static [NaiveDate] {
 
 /// The last bank holiday the feed knows for a division; None for
 /// `Division::None`, which has none to know.
-pub fn known_until_for(division: Division) -> Option<NaiveDate> {
+pub fn known_until(division: Division) -> Option<NaiveDate> {
     bank_holidays(division).iter().max().copied()
-}
-
-/// The last date the feed knows about: holidays after it are unknown.
-pub fn known_until() -> Option<NaiveDate> {
-    feed()
-        .values()
-        .filter_map(|d| d.iter().max())
-        .min()
-        .copied()
 }

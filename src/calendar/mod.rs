@@ -7,8 +7,6 @@ mod tests;
 
 pub use holidays::known_until;
 
-use holidays::known_until_for;
-
 use crate::policy::{Hours, PolicyDuration, TimeRange};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday,
@@ -48,7 +46,7 @@ impl Calendar {
             .collect();
         // Extra holidays do not extend it: one far-off day off says nothing
         // of the bank holidays before it.
-        let holidays_known_until = known_until_for(hours.bank_holidays);
+        let holidays_known_until = known_until(hours.bank_holidays);
         Calendar {
             tz,
             working,

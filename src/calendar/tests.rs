@@ -61,12 +61,19 @@ fn divisions_differ_and_extra_holidays_count() {
     let none = Calendar::new(London, &hours(Division::None, vec![d(2026, 12, 24)]));
     assert!(!none.is_holiday(d(2026, 12, 25)));
     assert!(none.is_holiday(d(2026, 12, 24)));
-    assert!(known_until().unwrap() >= d(2028, 12, 26));
+    for division in [
+        Division::EnglandAndWales,
+        Division::Scotland,
+        Division::NorthernIreland,
+    ] {
+        assert!(known_until(division).unwrap() >= d(2028, 12, 26));
+    }
+    assert_eq!(known_until(Division::None), None);
 }
 
 #[test]
 fn running_out_of_bank_holiday_data_is_warned_of() {
-    let end = known_until_for(Division::EnglandAndWales).unwrap();
+    let end = known_until(Division::EnglandAndWales).unwrap();
     let cal = london();
     let notice = Duration::days(HOLIDAY_DATA_NOTICE_DAYS);
     assert_eq!(
