@@ -74,9 +74,7 @@ impl Bot {
             message_locks: Default::default(),
         }
     }
-}
 
-impl Bot {
     /// Begins a write transaction for a change. When the change is the
     /// answer to an envelope, the envelope is recorded as handled in the
     /// same transaction: both or neither survive a crash.
