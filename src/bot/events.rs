@@ -160,18 +160,10 @@ impl Bot {
             // Joins, bot messages and the like are not part of the story.
             Some(_) => return Ok(()),
         }
-        // The bot's own replies are already in the timeline as the change
-        // they announce.
-        if message.sender.bot_id.is_some() {
-            return Ok(());
-        }
-        let Some(thread) = message.origin.thread_ts.as_ref() else {
-            return Ok(());
-        };
-        if *thread == message.origin.ts {
-            return Ok(());
-        }
-        let Some(number) = incidents::by_card(&self.db, &thread.0).await? else {
+        let Some(number) = self
+            .card_reply_incident(&message.origin, message.subtype.as_ref(), &message.sender)
+            .await?
+        else {
             return Ok(());
         };
         let text = message.content.and_then(|c| c.text).unwrap_or_default();
@@ -182,6 +174,26 @@ impl Bot {
             text,
         )
         .await
+    }
+
+    /// The incident whose timeline a message joins as a thread reply: a
+    /// person's message (not the bot's, which is already there as the
+    /// change it announces; not a join or the like) under an incident's
+    /// card.
+    async fn card_reply_incident(
+        &self,
+        origin: &SlackMessageOrigin,
+        subtype: Option<&SlackMessageEventType>,
+        sender: &SlackMessageSender,
+    ) -> anyhow::Result<Option<i64>> {
+        let from_a_person = sender.bot_id.is_none()
+            && matches!(subtype, None | Some(SlackMessageEventType::ThreadBroadcast));
+        match origin.thread_ts.as_ref() {
+            Some(thread) if from_a_person && *thread != origin.ts => {
+                incidents::by_card(&self.db, &thread.0).await
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The message a 📌 was put on or taken off, read back (the event
@@ -252,19 +264,12 @@ impl Bot {
             return Ok(());
         }
         // A person's reply under a card is on the timeline as a reply, pin
-        // or no pin (the rule `on_message` applies).
-        let as_reply = message.sender.bot_id.is_none()
-            && matches!(
-                message.subtype,
-                None | Some(SlackMessageEventType::ThreadBroadcast)
-            );
-        if let Some(thread) = message.origin.thread_ts.as_ref() {
-            if as_reply
-                && *thread != message.origin.ts
-                && incidents::by_card(&self.db, &thread.0).await?.is_some()
-            {
-                return Ok(());
-            }
+        // or no pin.
+        let reply = self
+            .card_reply_incident(&message.origin, message.subtype.as_ref(), &message.sender)
+            .await?;
+        if reply.is_some() {
+            return Ok(());
         }
         let gone = incidents::remove_captured(&self.db, &message.origin.ts.0).await?;
         debug!(ts = %message.origin.ts.0, gone, "unpinned message left the timeline");
