@@ -3,7 +3,7 @@
 //! The caller passes the port and the shutdown signal, so tests can run the
 //! real app on port 0 against the emulator.
 
-use crate::bot::{Bot, Dispatch};
+use crate::bot::{Bot, Context, Delivery, Dispatch, Scheduler, Topics};
 use crate::clock::Clock;
 use crate::health::{self, HealthState};
 use crate::metrics::Metrics;
@@ -34,7 +34,11 @@ pub struct App {
     health_listener: TcpListener,
     health: Arc<HealthState>,
     socket: SocketMode,
-    bot: Arc<Bot>,
+    context: Arc<Context>,
+    web: SlackWeb,
+    db: sqlx::SqlitePool,
+    reads: sqlx::SqlitePool,
+    loops: (Delivery, Scheduler, Topics),
 }
 
 impl App {
@@ -49,22 +53,28 @@ impl App {
             metrics.clone(),
             config.clock.clone(),
         );
-        let bot = Arc::new(Bot::new(
+        let Bot {
+            context,
+            delivery,
+            scheduler,
+            topics,
+        } = Bot::new(
             config.policy,
             db.clone(),
-            reads,
-            web,
-            config.clock,
+            reads.clone(),
+            web.clone(),
+            config.clock.clone(),
             metrics.clone(),
-        ));
+        )
+        .await?;
         let connected = Arc::new(AtomicBool::new(false));
         let socket = SocketMode {
             client,
             app_token: slack::connect::token(config.app_token.expose()),
-            handler: Arc::new(Dispatch(bot.clone())),
+            handler: Arc::new(Dispatch(context.clone())),
             connected: connected.clone(),
             metrics: metrics.clone(),
-            clock: bot.clock.clone(),
+            clock: config.clock,
         };
         let health_listener = health::bind(config.port).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on PORT {} for /healthz: {e}", config.port)
@@ -73,12 +83,16 @@ impl App {
             health_listener,
             health: Arc::new(HealthState {
                 // Read-only: a probe must not queue behind writers.
-                db: bot.reads.clone(),
+                db: reads.clone(),
                 slack_connected: connected,
                 metrics,
             }),
             socket,
-            bot,
+            context,
+            web,
+            db,
+            reads,
+            loops: (delivery, scheduler, topics),
         })
     }
 
@@ -95,11 +109,15 @@ impl App {
             health_listener,
             health,
             socket,
-            bot,
+            context,
+            web,
+            db,
+            reads,
+            loops: (delivery, scheduler, topics),
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
         tokio::spawn({
-            let (web, shutdown) = (bot.web.clone(), shutdown.clone());
+            let (web, shutdown) = (web.clone(), shutdown.clone());
             async move {
                 shutdown.cancelled().await;
                 web.stop_waiting();
@@ -114,30 +132,20 @@ impl App {
         // the socket has stopped and in-flight work has finished, so what
         // that work queued is still delivered.
         let background = CancellationToken::new();
-        let delivery = tokio::spawn({
-            let (bot, stop) = (bot.clone(), background.clone());
-            async move { bot.run_delivery(stop).await }
-        });
-        let topics = tokio::spawn({
-            let (bot, stop) = (bot.clone(), background.clone());
-            async move { bot.run_topics(stop).await }
-        });
-        let scheduler = tokio::spawn({
-            let (bot, stop) = (bot.clone(), background.clone());
-            async move { bot.run_scheduler(stop).await }
-        });
+        let delivery = tokio::spawn(delivery.run(background.clone()));
+        let topics = tokio::spawn(topics.run(background.clone()));
+        let scheduler = tokio::spawn(scheduler.run(background.clone()));
         socket.run(shutdown.clone()).await;
         // The socket has stopped taking events; let spawned work finish.
-        bot.work.close();
-        bot.work.wait().await;
+        context.finish_work().await;
         background.cancel();
         delivery.await?;
         topics.await?;
         scheduler.await?;
         health_task.await?;
         // Closing checkpoints the WAL into the database file.
-        bot.db.close().await;
-        bot.reads.close().await;
+        db.close().await;
+        reads.close().await;
         info!("stopped cleanly");
         Ok(())
     }

@@ -212,8 +212,8 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let found = incidents::get(&db, number.0).await;
-    let timeline = incidents::timeline(&db, number.0).await;
+    let found = incidents::get(&db, number).await;
+    let timeline = incidents::timeline(&db, number).await;
     db.close().await;
     match (found, timeline) {
         (Ok(Some(incident)), Ok(timeline)) => {

@@ -106,7 +106,7 @@ async fn seed_incidents(db_url: &str, t0: DateTime<Utc>) -> Vec<(i64, DateTime<U
             "a seeded P1 is owed its response reminder at {due}: {planned:?}"
         );
         let number = store::incidents::insert(&mut tx, &incident).await.unwrap();
-        seeded.push((number, due));
+        seeded.push((number.0, due));
     }
     tx.commit().await.unwrap();
     pool.close().await;
@@ -437,7 +437,7 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
     }
     assert!(incidents.len() - seeded.len() <= sent.declares.len());
     for (n, _) in &incidents {
-        let stored = paas_incident_bot::store::incidents::get(&db, *n)
+        let stored = paas_incident_bot::store::incidents::get(&db, IncidentNumber(*n))
             .await
             .unwrap();
         assert!(stored.is_some(), "INC-{n} does not read back");

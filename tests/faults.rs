@@ -6,6 +6,7 @@
 mod support;
 
 use paas_incident_bot::clock::Clock;
+use paas_incident_bot::ids::IncidentNumber;
 use paas_incident_bot::incident::Status;
 use paas_incident_bot::store;
 use std::time::{Duration, Instant};
@@ -185,7 +186,10 @@ async fn a_press_is_stored_with_its_envelope_before_it_is_acked() {
     // Once Slack has the ack, a crash cannot lose the press, and a
     // redelivery (had the ack been lost) would find it handled.
     let db = store::open(&app.db_url).await.unwrap();
-    let incident = store::incidents::get(&db, 1).await.unwrap().unwrap();
+    let incident = store::incidents::get(&db, IncidentNumber(1))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(incident.status, Status::Acknowledged);
     assert!(store::events::seen(&db, &id).await.unwrap());
     db.close().await;

@@ -4,6 +4,7 @@
 
 mod support;
 
+use paas_incident_bot::ids::IncidentNumber;
 use paas_incident_bot::store;
 use support::incident::{ALICE, BOB};
 use support::{eventually, TestApp};
@@ -127,7 +128,9 @@ async fn every_incident_change_is_attributed_on_the_timeline() {
             .await
             .unwrap();
     assert_eq!(unattributed, 0);
-    let timeline = store::incidents::timeline(&pool, 1).await.unwrap();
+    let timeline = store::incidents::timeline(&pool, IncidentNumber(1))
+        .await
+        .unwrap();
     let by = |kind: &str| -> Vec<String> {
         timeline
             .iter()

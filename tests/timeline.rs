@@ -4,6 +4,7 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
+use paas_incident_bot::ids::IncidentNumber;
 use paas_incident_bot::incident::{Event, EventKind};
 use paas_incident_bot::store;
 use serde_json::json;
@@ -17,7 +18,9 @@ fn ts_at(at: DateTime<Utc>) -> String {
 
 async fn messages(app: &TestApp) -> Vec<Event> {
     let db = store::open(&app.db_url).await.unwrap();
-    let rows = store::incidents::timeline(&db, 1).await.unwrap();
+    let rows = store::incidents::timeline(&db, IncidentNumber(1))
+        .await
+        .unwrap();
     db.close().await;
     rows.into_iter()
         .filter(|e| e.kind == EventKind::Message)
@@ -180,7 +183,9 @@ async fn a_pinned_message_joins_the_latest_open_incident_once() {
     let db = store::open(&app.db_url).await.unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let on_two = store::incidents::timeline(&db, 2).await.unwrap();
+        let on_two = store::incidents::timeline(&db, IncidentNumber(2))
+            .await
+            .unwrap();
         if on_two.iter().any(|e| e.kind == EventKind::Message) {
             let pinned: Vec<_> = on_two
                 .iter()
@@ -196,7 +201,9 @@ async fn a_pinned_message_joins_the_latest_open_incident_once() {
         assert!(tokio::time::Instant::now() < deadline, "never pinned");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let on_one = store::incidents::timeline(&db, 1).await.unwrap();
+    let on_one = store::incidents::timeline(&db, IncidentNumber(1))
+        .await
+        .unwrap();
     assert!(on_one.iter().all(|e| e.kind != EventKind::Message));
     db.close().await;
     assert!(app

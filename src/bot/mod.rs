@@ -1,138 +1,183 @@
-//! The bot: turns envelopes into commands and commands into effects. Acks are
-//! computed here and must be quick; slow work is spawned onto `work`, which
-//! shutdown waits for. Announcements go through the outbox (`deliver`).
+//! The shell between Slack and the core. An envelope is routed to one
+//! small handler (`handlers/`), a function over the [`Context`] and the
+//! [`Answering`] value naming the envelope; acks are computed there and
+//! must be quick, and slow work is spawned onto the context's task tracker,
+//! which shutdown waits for. The long-running loops (`loops/`: delivery of
+//! the outbox, the reminder scheduler, topics and user groups) are types of
+//! their own that own what they need; handlers wake them after a commit.
 
-mod commands;
-pub mod deliver;
-pub mod events;
-mod home;
-mod incidents;
-mod interactions;
-mod oncall;
-mod once;
+mod answering;
+mod dispatch;
+mod handlers;
+mod live;
+mod loops;
+mod outgoing;
+mod plan;
 mod reply;
-pub mod scheduler;
-pub mod topics;
+
+pub use answering::Answering;
+pub use dispatch::Dispatch;
+pub use loops::delivery::Delivery;
+pub use loops::scheduler::Scheduler;
+pub use loops::topics::Topics;
 
 use crate::calendar::Calendar;
 use crate::clock::Clock;
+use crate::incident::Incident;
 use crate::metrics::Metrics;
 use crate::policy::Policy;
-use crate::slack::{Envelope, EnvelopeHandler, Inbound, SlackWeb};
+use crate::slack::SlackWeb;
 use crate::store::events as handled;
-use serde_json::Value;
+use chrono::{DateTime, Utc};
+use handlers::events::MessageLocks;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::Arc;
+use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
-use tracing::{info, warn};
 
-pub use reply::ephemeral;
-
-/// Everything a handler may touch.
-pub struct Bot {
-    pub policy: Arc<Policy>,
-    pub calendar: Calendar,
-    pub db: SqlitePool,
-    /// Read-only connections for reads an ack waits on; see `store::open_reads`.
-    pub reads: SqlitePool,
-    pub web: SlackWeb,
-    pub clock: Arc<dyn Clock>,
-    pub metrics: Arc<Metrics>,
-    /// Work that outlives an ack (opening modals, posting).
-    pub work: TaskTracker,
-    pub delivery: deliver::Delivery,
-    pub topics: topics::Topics,
-    pub scheduler: scheduler::Scheduler,
+/// What handlers share: the policy and its calendar, storage, the Web API,
+/// the clock, metrics, the in-memory view the acks read, and the handles
+/// that wake the loops. Built once per app; fields are reached only from
+/// the handlers in this module.
+pub struct Context {
+    policy: Arc<Policy>,
+    calendar: Arc<Calendar>,
+    db: SqlitePool,
+    /// Read-only connections, for a redelivery's "handled before?" check
+    /// (see `store::open_reads`).
+    reads: SqlitePool,
+    web: SlackWeb,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    /// Work that outlives an ack (opening modals, telling a person why).
+    work: TaskTracker,
+    wake: Wakes,
+    /// What `/oncall` and the Home tab read, kept current by the writes.
+    live: live::Live,
     /// Envelopes being handled, so a redelivery is not handled twice.
-    envelopes: once::InHand,
+    envelopes: answering::InHand,
     /// Events about the same message are handled one at a time.
-    message_locks: events::MessageLocks,
+    message_locks: MessageLocks,
+}
+
+/// Wakes each loop when a commit gave it work.
+#[derive(Clone, Default)]
+struct Wakes {
+    delivery: Arc<Notify>,
+    scheduler: Arc<Notify>,
+    topics: Arc<Notify>,
+}
+
+impl Context {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Begins a write transaction for the change `answering` asks for; the
+    /// envelope is recorded as handled in the same transaction, so both or
+    /// neither survive a crash (see `answering`).
+    async fn write(&self, answering: &Answering) -> anyhow::Result<Transaction<'static, Sqlite>> {
+        handled::write_answering(&self.db, answering.envelope(), self.now()).await
+    }
+
+    /// After a commit that queued announcements.
+    fn announced(&self) {
+        self.wake.delivery.notify_one();
+    }
+
+    /// After a commit that declared or changed `incident`: what the acks
+    /// read, the open-incidents gauge, and the loops with new work.
+    fn incident_changed(&self, incident: &Incident) {
+        self.live.incident_changed(incident);
+        self.metrics
+            .set_open_incidents(self.live.open().len() as i64);
+        self.wake.delivery.notify_one();
+        self.wake.scheduler.notify_one();
+    }
+
+    /// After a commit that created or cancelled an override: who is on
+    /// call may have changed, so topics and user groups are recomputed.
+    fn overrides_changed(&self) {
+        self.wake.delivery.notify_one();
+        self.wake.topics.notify_one();
+    }
+}
+
+/// The running bot's parts: the context handlers share and the loops,
+/// taken out one by one by the app that runs them.
+pub struct Bot {
+    pub context: Arc<Context>,
+    pub delivery: Delivery,
+    pub scheduler: Scheduler,
+    pub topics: Topics,
 }
 
 impl Bot {
-    pub fn new(
+    /// Assembles the bot and loads what the acks read into memory.
+    pub async fn new(
         policy: Policy,
         db: SqlitePool,
         reads: SqlitePool,
         web: SlackWeb,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
-    ) -> Bot {
-        Bot {
-            calendar: policy.calendar(),
-            policy: Arc::new(policy),
+    ) -> anyhow::Result<Bot> {
+        let calendar = Arc::new(policy.calendar());
+        let policy = Arc::new(policy);
+        let wake = Wakes::default();
+        let live = live::Live::load(&db).await?;
+        metrics.set_open_incidents(live.open().len() as i64);
+        let delivery = Delivery::new(
+            policy.clone(),
+            calendar.clone(),
+            db.clone(),
+            web.clone(),
+            clock.clone(),
+            wake.delivery.clone(),
+        );
+        let scheduler = Scheduler::new(
+            policy.clone(),
+            calendar.clone(),
+            db.clone(),
+            clock.clone(),
+            metrics.clone(),
+            wake.clone(),
+        );
+        let topics = Topics::new(
+            policy.clone(),
+            calendar.clone(),
+            db.clone(),
+            web.clone(),
+            clock.clone(),
+            wake.topics.clone(),
+        );
+        let context = Arc::new(Context {
+            policy,
+            calendar,
             db,
             reads,
             web,
             clock,
             metrics,
             work: TaskTracker::new(),
-            delivery: Default::default(),
-            topics: Default::default(),
-            scheduler: Default::default(),
+            wake,
+            live,
             envelopes: Default::default(),
             message_locks: Default::default(),
-        }
-    }
-
-    /// Begins a write transaction for a change. When the change is the
-    /// answer to an envelope, the envelope is recorded as handled in the
-    /// same transaction: both or neither survive a crash.
-    pub(super) async fn write(&self) -> anyhow::Result<Transaction<'static, Sqlite>> {
-        let envelope = once::answering_now();
-        handled::write_answering(&self.db, envelope.as_deref(), self.clock.now()).await
-    }
-}
-
-/// What the Socket Mode loop hands envelopes to; owns a handle on the bot
-/// so that work can be spawned past the ack.
-pub struct Dispatch(pub Arc<Bot>);
-
-#[async_trait::async_trait]
-impl EnvelopeHandler for Dispatch {
-    async fn handle(&self, envelope: Envelope) -> Option<Value> {
-        let bot = &self.0;
-        let id = envelope.id.clone();
-        if !bot.envelopes.begin(&id) {
-            info!("envelope redelivered while still being handled; acking only");
-            return None;
-        }
-        // Only a redelivery can have been handled before: first deliveries
-        // skip the lookup, keeping it off the usual ack path.
-        if envelope.retry_attempt > 0 && handled::seen(&bot.reads, &id).await.unwrap_or(false) {
-            bot.envelopes.end(&id);
-            info!("envelope redelivered after it was handled; acking only");
-            return None;
-        }
-        let answer = once::answering(id.clone(), self.answer(envelope)).await;
-        let recorder = bot.clone();
-        bot.work.spawn(async move {
-            let now = recorder.clock.now();
-            if let Err(e) = handled::first_delivery(&recorder.db, &id, now).await {
-                warn!(
-                    error = format!("{e:#}"),
-                    "could not record a handled envelope"
-                );
-            }
-            recorder.envelopes.end(&id);
         });
-        answer
+        Ok(Bot {
+            context,
+            delivery,
+            scheduler,
+            topics,
+        })
     }
 }
 
-impl Dispatch {
-    async fn answer(&self, envelope: Envelope) -> Option<Value> {
-        match envelope.inbound {
-            // An empty answer (the declare modal is on its way) is a bare ack.
-            Inbound::Command(command) => {
-                Some(self.0.on_command(*command).await).filter(|v| !v.is_null())
-            }
-            Inbound::Interaction(interaction) => self.0.on_interaction(*interaction).await,
-            // Events are acked bare; their work runs after the ack.
-            Inbound::Event(callback) => {
-                self.0.on_event(*callback);
-                None
-            }
-        }
+impl Context {
+    /// Stops taking spawned work and waits for what is in flight.
+    pub async fn finish_work(&self) {
+        self.work.close();
+        self.work.wait().await;
     }
 }

@@ -5,54 +5,19 @@ use super::escape;
 use super::usage::INCIDENT_USAGE;
 use super::UsageError;
 use crate::ids::{IncidentNumber, UserId};
-use crate::incident::Title;
+use crate::incident::{Action, Title};
 use crate::priority::Priority;
 
+/// What `/incident …` asks for. Everything that changes an incident is a
+/// [`Change`](IncidentCommand::Change) carrying the state machine's own
+/// [`Action`], so the handler applies it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncidentCommand {
-    Declare {
-        title: Option<String>,
-    },
+    Declare { title: Option<String> },
     List,
     Show(IncidentNumber),
-    Update {
-        number: IncidentNumber,
-        text: String,
-    },
-    Priority {
-        number: IncidentNumber,
-        priority: Priority,
-        reason: Option<String>,
-    },
-    Lead {
-        number: IncidentNumber,
-        user: UserId,
-    },
-    Comms {
-        number: IncidentNumber,
-        user: UserId,
-    },
-    Ack(IncidentNumber),
-    Note {
-        number: IncidentNumber,
-        text: String,
-    },
-    Cyber(IncidentNumber),
-    Pause(IncidentNumber),
-    Resolve {
-        number: IncidentNumber,
-        summary: Option<String>,
-    },
-    NotIncident {
-        number: IncidentNumber,
-        why: Option<String>,
-    },
-    /// When the review is, as typed: a date or free text ("Thu after standup").
-    Review {
-        number: IncidentNumber,
-        when: String,
-    },
     Report(IncidentNumber),
+    Change(IncidentNumber, Action),
     Help,
 }
 
@@ -160,21 +125,21 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
             nothing_more(&format!("/incident {sub} {n}"), rest)?;
             Ok(match sub {
                 "show" => C::Show(n),
-                "ack" => C::Ack(n),
-                "cyber" => C::Cyber(n),
-                "pause" => C::Pause(n),
+                "ack" => C::Change(n, Action::Acknowledge),
+                "cyber" => C::Change(n, Action::FlagCyber),
+                "pause" => C::Change(n, Action::Pause),
                 _ => C::Report(n),
             })
         }
         "update" => {
             let (n, rest) = number(sub, rest, " Restarted the routers, apps recovering")?;
             let text = required(sub, n, rest, "the update's text")?;
-            Ok(C::Update { number: n, text })
+            Ok(C::Change(n, Action::Update(text)))
         }
         "note" => {
             let (n, rest) = number(sub, rest, " Checked the router logs")?;
             let text = required(sub, n, rest, "the note's text")?;
-            Ok(C::Note { number: n, text })
+            Ok(C::Change(n, Action::Note(text)))
         }
         "priority" => {
             let (n, rest) = number(sub, rest, " P2")?;
@@ -190,39 +155,35 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
                     escape(word)
                 ))
             })?;
-            Ok(C::Priority {
-                number: n,
-                priority,
-                reason: optional(reason),
-            })
+            Ok(C::Change(
+                n,
+                Action::Prioritise {
+                    priority,
+                    reason: optional(reason),
+                },
+            ))
         }
         "lead" | "comms" => {
             let (n, rest) = number(sub, rest, " @jo")?;
             let user = person(sub, n, rest)?;
             Ok(if sub == "lead" {
-                C::Lead { number: n, user }
+                C::Change(n, Action::SetLead(user))
             } else {
-                C::Comms { number: n, user }
+                C::Change(n, Action::SetComms(user))
             })
         }
         "resolve" => {
             let (n, rest) = number(sub, rest, " Router replaced")?;
-            Ok(C::Resolve {
-                number: n,
-                summary: optional(rest),
-            })
+            Ok(C::Change(n, Action::Resolve(optional(rest))))
         }
         "not-incident" => {
             let (n, rest) = number(sub, rest, " Billing smoke test flake")?;
-            Ok(C::NotIncident {
-                number: n,
-                why: optional(rest),
-            })
+            Ok(C::Change(n, Action::NotIncident(optional(rest))))
         }
         "review" => {
             let (n, rest) = number(sub, rest, " 2026-12-03 14:00")?;
             let when = required(sub, n, rest, "when the review is")?;
-            Ok(C::Review { number: n, when })
+            Ok(C::Change(n, Action::ScheduleReview(when)))
         }
         _ => Err(error(format!(
             "`{}` is not an `/incident` command.{}",

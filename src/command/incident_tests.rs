@@ -1,4 +1,5 @@
 use super::*;
+use crate::incident::Action as A;
 use IncidentCommand as C;
 
 fn n(number: i64) -> IncidentNumber {
@@ -29,113 +30,72 @@ fn every_form() {
         ("Show inc-3", C::Show(n(3))),
         (
             "update INC-3 Restarted   the routers",
-            C::Update {
-                number: n(3),
-                text: "Restarted   the routers".into(),
-            },
+            C::Change(n(3), A::Update("Restarted   the routers".into())),
         ),
         (
             "update 3 line one\nline two",
-            C::Update {
-                number: n(3),
-                text: "line one\nline two".into(),
-            },
+            C::Change(n(3), A::Update("line one\nline two".into())),
         ),
         (
             "priority INC-3 P2",
-            C::Priority {
-                number: n(3),
-                priority: Priority::P2,
-                reason: None,
-            },
+            C::Change(
+                n(3),
+                A::Prioritise {
+                    priority: Priority::P2,
+                    reason: None,
+                },
+            ),
         ),
         (
             "priority INC-3 p1 all apps down now",
-            C::Priority {
-                number: n(3),
-                priority: Priority::P1,
-                reason: Some("all apps down now".into()),
-            },
+            C::Change(
+                n(3),
+                A::Prioritise {
+                    priority: Priority::P1,
+                    reason: Some("all apps down now".into()),
+                },
+            ),
         ),
         (
             "lead INC-3 <@U123ABC>",
-            C::Lead {
-                number: n(3),
-                user: u("U123ABC"),
-            },
+            C::Change(n(3), A::SetLead(u("U123ABC"))),
         ),
         (
             "lead INC-3 <@U123ABC|jo>",
-            C::Lead {
-                number: n(3),
-                user: u("U123ABC"),
-            },
+            C::Change(n(3), A::SetLead(u("U123ABC"))),
         ),
         (
             "comms INC-3 U123ABC",
-            C::Comms {
-                number: n(3),
-                user: u("U123ABC"),
-            },
+            C::Change(n(3), A::SetComms(u("U123ABC"))),
         ),
         (
             "comms 3 <@U9|jo bloggs>",
-            C::Comms {
-                number: n(3),
-                user: u("U9"),
-            },
+            C::Change(n(3), A::SetComms(u("U9"))),
         ),
-        ("ack INC-3", C::Ack(n(3))),
+        ("ack INC-3", C::Change(n(3), A::Acknowledge)),
         (
             "note INC-3 Checked the logs",
-            C::Note {
-                number: n(3),
-                text: "Checked the logs".into(),
-            },
+            C::Change(n(3), A::Note("Checked the logs".into())),
         ),
-        ("cyber INC-3", C::Cyber(n(3))),
-        ("pause INC-3", C::Pause(n(3))),
-        (
-            "resolve INC-3",
-            C::Resolve {
-                number: n(3),
-                summary: None,
-            },
-        ),
+        ("cyber INC-3", C::Change(n(3), A::FlagCyber)),
+        ("pause INC-3", C::Change(n(3), A::Pause)),
+        ("resolve INC-3", C::Change(n(3), A::Resolve(None))),
         (
             "resolve INC-3 Router replaced",
-            C::Resolve {
-                number: n(3),
-                summary: Some("Router replaced".into()),
-            },
+            C::Change(n(3), A::Resolve(Some("Router replaced".into()))),
         ),
-        (
-            "not-incident INC-3",
-            C::NotIncident {
-                number: n(3),
-                why: None,
-            },
-        ),
+        ("not-incident INC-3", C::Change(n(3), A::NotIncident(None))),
         (
             "not-incident INC-3 smoke test flake",
-            C::NotIncident {
-                number: n(3),
-                why: Some("smoke test flake".into()),
-            },
+            C::Change(n(3), A::NotIncident(Some("smoke test flake".into()))),
         ),
         (
             "review INC-3 2026-12-03 14:00",
-            C::Review {
-                number: n(3),
-                when: "2026-12-03 14:00".into(),
-            },
+            C::Change(n(3), A::ScheduleReview("2026-12-03 14:00".into())),
         ),
         (
             "review INC-3 Thursday after standup",
-            C::Review {
-                number: n(3),
-                when: "Thursday after standup".into(),
-            },
+            C::Change(n(3), A::ScheduleReview("Thursday after standup".into())),
         ),
         ("report INC-3", C::Report(n(3))),
     ];

@@ -10,8 +10,8 @@ pub mod when;
 
 pub use error::UsageError;
 pub use incident::{parse_incident, IncidentCommand};
-pub use oncall::{override_label, parse_oncall, parse_override_id, OncallCommand};
+pub use oncall::{parse_oncall, parse_override_id, OncallCommand};
 pub use usage::{INCIDENT_USAGE, ONCALL_USAGE};
 pub use when::{parse_range, parse_when, WhenError};
 
-use crate::slack::blocks::text::escape;
+use crate::mrkdwn::escape;

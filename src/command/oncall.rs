@@ -8,7 +8,7 @@ use super::escape;
 use super::usage::ONCALL_USAGE;
 use super::when::{parse_range, parse_when};
 use super::UsageError;
-use crate::ids::UserId;
+use crate::ids::{OverrideId, UserId};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -28,7 +28,7 @@ pub enum OncallCommand {
     },
     Overrides(Option<String>),
     /// An override ID, shown to people as `OVR-N`.
-    Cancel(i64),
+    Cancel(OverrideId),
     Help,
 }
 
@@ -38,25 +38,14 @@ fn error(message: impl Into<String>) -> UsageError {
     UsageError::new(message, ONCALL_USAGE)
 }
 
-/// How an override is shown: `OVR-12`.
-pub fn override_label(id: i64) -> String {
-    format!("OVR-{id}")
-}
-
 /// `OVR-12`, `ovr-12` or `12`. The error message is ready to show.
-pub fn parse_override_id(raw: &str) -> Result<i64, String> {
-    let t = raw.trim();
-    let digits = t
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("OVR-"))
-        .map_or(t, |_| &t[4..]);
-    match digits.parse::<i64>() {
-        Ok(id) if id > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
-        _ => Err(format!(
+pub fn parse_override_id(raw: &str) -> Result<OverrideId, String> {
+    OverrideId::parse(raw).map_err(|_| {
+        format!(
             "`{}` is not an override ID: use the `OVR-N` shown by `/oncall overrides`, e.g. `OVR-12`.",
-            escape(t)
-        )),
-    }
+            escape(raw.trim())
+        )
+    })
 }
 
 /// A configured rota by name (any case), else an error that suggests one.
@@ -127,7 +116,7 @@ pub fn parse_oncall(
                 ));
             }
             let id = parse_override_id(id).map_err(error)?;
-            nothing_more(&format!("/oncall cancel {}", override_label(id)), extra)?;
+            nothing_more(&format!("/oncall cancel {id}"), extra)?;
             Ok(C::Cancel(id))
         }
         _ => {

@@ -62,9 +62,9 @@ fn every_form() {
             "overrides escalation",
             C::Overrides(Some("escalation".into())),
         ),
-        ("cancel OVR-12", C::Cancel(12)),
-        ("cancel ovr-12", C::Cancel(12)),
-        ("cancel 12", C::Cancel(12)),
+        ("cancel OVR-12", C::Cancel(OverrideId(12))),
+        ("cancel ovr-12", C::Cancel(OverrideId(12))),
+        ("cancel 12", C::Cancel(OverrideId(12))),
     ];
     for (text, want) in table {
         assert_eq!(parse(text), Ok(want), "{text:?}");
@@ -116,9 +116,9 @@ fn no_rotas_configured_is_said_plainly() {
 
 #[test]
 fn override_ids() {
-    assert_eq!(override_label(12), "OVR-12");
-    assert_eq!(parse_override_id("OVR-12"), Ok(12));
-    assert_eq!(parse_override_id(" 7 "), Ok(7));
+    assert_eq!(OverrideId(12).to_string(), "OVR-12");
+    assert_eq!(parse_override_id("OVR-12"), Ok(OverrideId(12)));
+    assert_eq!(parse_override_id(" 7 "), Ok(OverrideId(7)));
     for bad in ["OVR-", "OVR--1", "-1", "+4", "0", "OVR-1.5", "12a", ""] {
         assert!(parse_override_id(bad).is_err(), "{bad}");
     }

@@ -7,10 +7,12 @@
 //! (subject, kind, due) that is what makes "never twice" hold.
 
 mod kind;
+mod subject;
 #[cfg(test)]
 mod tests;
 
 pub use kind::Kind;
+pub use subject::{BadSubject, Subject};
 
 use crate::calendar::Calendar;
 use crate::deadline::{response_due, update_due};
@@ -24,11 +26,6 @@ use chrono::{DateTime, Duration, Utc};
 pub struct Planned {
     pub kind: Kind,
     pub due: DateTime<Utc>,
-}
-
-/// The subject key reminders of an incident are stored under.
-pub fn incident_subject(number: i64) -> String {
-    format!("incident:{number}")
 }
 
 /// Every reminder the incident is owed from `now` on.

@@ -10,17 +10,17 @@ mod table;
 mod tests;
 
 pub use coverage::{cover_spans, covers};
-pub use resolve::{cover_at, covering_role, next_shifts, shifts};
+pub use resolve::{cover_at, covering_role, next_shifts, people_covering, shifts};
 pub use rotation::{handover_instant, handovers, scheduled_member};
 pub use table::{format_span, schedule_table};
 
-use crate::ids::UserId;
+use crate::ids::{OverrideId, UserId};
 use chrono::{DateTime, Utc};
 
 /// "@user covers ROTA from .. to ..": a swap, an hour's cover, a holiday.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
-    pub id: i64,
+    pub id: OverrideId,
     pub rota: String,
     pub user: UserId,
     pub from: DateTime<Utc>,
@@ -39,7 +39,7 @@ pub struct Shift {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// Set when the span comes from an override rather than the rotation.
-    pub override_id: Option<i64>,
+    pub override_id: Option<OverrideId>,
 }
 
 /// The answer to "who covers this rota now?".

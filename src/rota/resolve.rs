@@ -176,3 +176,20 @@ pub fn covering_role(
         .filter_map(|r| cover_at(policy, cal, r, instant, overrides))
         .collect()
 }
+
+/// The people covering a rota with `role` at `instant`, in rota order, a
+/// person named once when they cover consecutive rotas: whom to page.
+pub fn people_covering(
+    policy: &Policy,
+    cal: &Calendar,
+    role: crate::policy::Role,
+    instant: DateTime<Utc>,
+    overrides: &[Override],
+) -> Vec<crate::ids::UserId> {
+    let mut people: Vec<_> = covering_role(policy, cal, role, instant, overrides)
+        .into_iter()
+        .map(|c| c.shift.user)
+        .collect();
+    people.dedup();
+    people
+}

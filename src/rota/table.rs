@@ -32,7 +32,7 @@ pub fn format_span(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> St
 
 fn who(shift: &Shift) -> String {
     match shift.override_id {
-        Some(id) => format!("{} (override {id})", shift.user.mention()),
+        Some(id) => format!("{} (override {})", shift.user.mention(), id.0),
         None => shift.user.mention(),
     }
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::ids::UserId;
+use crate::ids::{OverrideId, UserId};
 use crate::policy::Policy;
 use chrono::{Datelike, Timelike, Weekday};
 
@@ -35,7 +35,7 @@ fn who(
 
 fn ov(id: i64, user: &str, from: &str, to: &str, created: &str) -> Override {
     Override {
-        id,
+        id: OverrideId(id),
         rota: "in-hours".to_owned(),
         user: u(user),
         from: utc(from),
@@ -268,7 +268,14 @@ fn override_shifts_carry_their_id_and_split_the_day() {
     );
     let summary: Vec<(u32, u32, &str, Option<i64>)> = day
         .iter()
-        .map(|s| (s.from.hour(), s.to.hour(), s.user.as_str(), s.override_id))
+        .map(|s| {
+            (
+                s.from.hour(),
+                s.to.hour(),
+                s.user.as_str(),
+                s.override_id.map(|o| o.0),
+            )
+        })
         .collect();
     assert_eq!(
         summary,

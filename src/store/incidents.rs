@@ -47,8 +47,11 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
 
 /// Stores a new incident and returns the number it was given. Numbers come
 /// from AUTOINCREMENT, so one is never handed out twice, restarts included.
-pub async fn insert(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> anyhow::Result<i64> {
-    let number = sqlx::query_scalar(
+pub async fn insert(
+    tx: &mut Transaction<'_, Sqlite>,
+    incident: &Incident,
+) -> anyhow::Result<IncidentNumber> {
+    let number: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (title, description, priority, status, cyber, engineering_lead,
              comms_lead, declared_by, declared_at, acknowledged_at, resolved_at, last_update_at,
              paused_at, review, summary, version)
@@ -72,7 +75,7 @@ pub async fn insert(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> an
     .bind(incident.version)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(number)
+    Ok(IncidentNumber(number))
 }
 
 /// Writes `incident` if the stored row is still at `read_version`; false
@@ -113,10 +116,10 @@ pub async fn save(
 /// can read what it is about to change under its own lock.
 pub async fn get(
     db: impl sqlx::SqliteExecutor<'_>,
-    number: i64,
+    number: IncidentNumber,
 ) -> anyhow::Result<Option<Incident>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM incidents WHERE number = ?"))
-        .bind(number)
+        .bind(number.0)
         .fetch_optional(db)
         .await?;
     row.as_ref().map(from_row).transpose()
@@ -134,10 +137,13 @@ pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incid
 }
 
 /// Where an incident's card was posted, once it has been.
-pub async fn card(pool: &SqlitePool, number: i64) -> anyhow::Result<Option<(ChannelId, String)>> {
+pub async fn card(
+    pool: &SqlitePool,
+    number: IncidentNumber,
+) -> anyhow::Result<Option<(ChannelId, String)>> {
     let row: Option<(Option<String>, Option<String>)> =
         sqlx::query_as("SELECT channel, card_ts FROM incidents WHERE number = ?")
-            .bind(number)
+            .bind(number.0)
             .fetch_optional(pool)
             .await?;
     Ok(match row {
@@ -150,33 +156,32 @@ pub async fn card(pool: &SqlitePool, number: i64) -> anyhow::Result<Option<(Chan
 
 pub async fn set_card(
     pool: &SqlitePool,
-    number: i64,
+    number: IncidentNumber,
     channel: &ChannelId,
     ts: &str,
 ) -> anyhow::Result<()> {
     sqlx::query("UPDATE incidents SET channel = ?, card_ts = ? WHERE number = ?")
         .bind(channel.as_str())
         .bind(ts)
-        .bind(number)
+        .bind(number.0)
         .execute(pool)
         .await?;
     Ok(())
 }
 
 /// The incident whose card is the message `ts`, for thread replies.
-pub async fn by_card(pool: &SqlitePool, ts: &str) -> anyhow::Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT number FROM incidents WHERE card_ts = ?")
-            .bind(ts)
-            .fetch_optional(pool)
-            .await?,
-    )
+pub async fn by_card(pool: &SqlitePool, ts: &str) -> anyhow::Result<Option<IncidentNumber>> {
+    let number: Option<i64> = sqlx::query_scalar("SELECT number FROM incidents WHERE card_ts = ?")
+        .bind(ts)
+        .fetch_optional(pool)
+        .await?;
+    Ok(number.map(IncidentNumber))
 }
 
 /// Appends timeline rows for `events`.
 pub async fn record(
     tx: &mut Transaction<'_, Sqlite>,
-    number: i64,
+    number: IncidentNumber,
     events: &[Event],
 ) -> anyhow::Result<()> {
     for event in events {
@@ -184,7 +189,7 @@ pub async fn record(
             "INSERT INTO timeline (incident, at, actor, kind, before, after, text)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(number)
+        .bind(number.0)
         .bind(to_db(event.at))
         .bind(event.actor.as_str())
         .bind(event.kind.as_str())
@@ -198,7 +203,7 @@ pub async fn record(
 }
 
 /// An incident's timeline, oldest first.
-pub async fn timeline(pool: &SqlitePool, number: i64) -> anyhow::Result<Vec<Event>> {
+pub async fn timeline(pool: &SqlitePool, number: IncidentNumber) -> anyhow::Result<Vec<Event>> {
     type Row = (
         String,
         Option<String>,
@@ -211,7 +216,7 @@ pub async fn timeline(pool: &SqlitePool, number: i64) -> anyhow::Result<Vec<Even
         "SELECT at, actor, kind, before, after, text FROM timeline
          WHERE incident = ? ORDER BY at, id",
     )
-    .bind(number)
+    .bind(number.0)
     .fetch_all(pool)
     .await?;
     rows.into_iter()
@@ -232,7 +237,7 @@ pub async fn timeline(pool: &SqlitePool, number: i64) -> anyhow::Result<Vec<Even
 /// delivers it.
 pub async fn capture(
     pool: &SqlitePool,
-    number: i64,
+    number: IncidentNumber,
     source_ts: &str,
     event: &Event,
 ) -> anyhow::Result<bool> {
@@ -240,7 +245,7 @@ pub async fn capture(
         "INSERT OR IGNORE INTO timeline (incident, at, actor, kind, text, source_ts)
          VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(number)
+    .bind(number.0)
     .bind(to_db(event.at))
     .bind(event.actor.as_str())
     .bind(event.kind.as_str())
@@ -253,13 +258,14 @@ pub async fn capture(
 
 /// The most recently declared open incident: where a 📌 on a message that
 /// is not under any card goes.
-pub async fn latest_open(pool: &SqlitePool) -> anyhow::Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+pub async fn latest_open(pool: &SqlitePool) -> anyhow::Result<Option<IncidentNumber>> {
+    let number: Option<i64> = sqlx::query_scalar(
         "SELECT number FROM incidents WHERE status IN ('declared', 'acknowledged')
          ORDER BY declared_at DESC, number DESC LIMIT 1",
     )
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    Ok(number.map(IncidentNumber))
 }
 
 /// A captured message was edited in Slack: its timeline row follows.

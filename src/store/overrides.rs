@@ -2,7 +2,7 @@
 //! record; only live ones are handed to the resolver.
 
 use super::time::{from_db, to_db};
-use crate::ids::UserId;
+use crate::ids::{OverrideId, UserId};
 use crate::rota::Override;
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, SqlitePool, Transaction};
@@ -26,7 +26,7 @@ fn from_row(
     (id, rota, user_id, covered, from, to, created_by, created_at): Row,
 ) -> anyhow::Result<Override> {
     Ok(Override {
-        id,
+        id: OverrideId(id),
         rota,
         user: user(&user_id)?,
         covered: covered.as_deref().map(user).transpose()?,
@@ -96,15 +96,15 @@ pub async fn live(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Overr
 }
 
 /// One override, cancelled or not (the flag says which).
-pub async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<(Override, bool)>> {
+pub async fn get(pool: &SqlitePool, id: OverrideId) -> anyhow::Result<Option<(Override, bool)>> {
     let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM overrides WHERE id = ?"))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(pool)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let cancelled: Option<String> =
         sqlx::query_scalar("SELECT cancelled_at FROM overrides WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_one(pool)
             .await?;
     Ok(Some((from_row(row)?, cancelled.is_some())))
@@ -113,7 +113,7 @@ pub async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<(Override,
 /// Cancels a live override; false if it was already cancelled.
 pub async fn cancel(
     tx: &mut Transaction<'_, Sqlite>,
-    id: i64,
+    id: OverrideId,
     by: &UserId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -122,7 +122,7 @@ pub async fn cancel(
     )
     .bind(to_db(now))
     .bind(by.as_str())
-    .bind(id)
+    .bind(id.0)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)

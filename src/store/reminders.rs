@@ -3,7 +3,7 @@
 //! firing twice across restarts and re-plans.
 
 use super::time::{from_db, to_db};
-use crate::reminders::{Kind, Planned};
+use crate::reminders::{Kind, Planned, Subject};
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -11,7 +11,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 #[derive(Debug, Clone)]
 pub struct Due {
     pub id: i64,
-    pub subject: String,
+    pub subject: Subject,
     pub kind: Kind,
     pub due: DateTime<Utc>,
 }
@@ -23,7 +23,7 @@ pub struct Due {
 /// whether they still apply.
 pub async fn replan(
     tx: &mut Transaction<'_, Sqlite>,
-    subject: &str,
+    subject: &Subject,
     planned: &[Planned],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -31,7 +31,7 @@ pub async fn replan(
         "SELECT id, kind, due_at FROM reminders
          WHERE subject = ? AND state = 'pending' AND due_at > ?",
     )
-    .bind(subject)
+    .bind(subject.to_string())
     .bind(to_db(now))
     .fetch_all(&mut **tx)
     .await?;
@@ -59,21 +59,12 @@ pub async fn replan(
              ON CONFLICT (subject, kind, due_at)
              DO UPDATE SET state = 'pending' WHERE state = 'cancelled'",
         )
-        .bind(subject)
+        .bind(subject.to_string())
         .bind(p.kind.as_str())
         .bind(to_db(p.due))
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
-}
-
-/// Cancels every pending reminder of `subject`.
-pub async fn cancel_all(tx: &mut Transaction<'_, Sqlite>, subject: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE subject = ? AND state = 'pending'")
-        .bind(subject)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }
 
@@ -91,7 +82,7 @@ pub async fn due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> anyhow::R
         .map(|(id, subject, kind, due)| {
             Ok(Due {
                 id,
-                subject,
+                subject: subject.parse()?,
                 kind: kind.parse().map_err(anyhow::Error::msg)?,
                 due: from_db(&due)?,
             })

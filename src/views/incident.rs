@@ -1,19 +1,15 @@
 //! What the bot says about incidents: thread replies for each change, the
-//! checklists the incident process asks for, list lines and refusals.
+//! checklists the incident process asks for and list lines.
 
 use crate::deadline::NextDeadline;
 use crate::ids::UserId;
 use crate::incident::{Event, EventKind, Incident, Status};
+use crate::mrkdwn::{escape, escape_within, slack_date};
 use crate::policy::Policy;
 use crate::slack::blocks::card::priority_label;
-use crate::slack::blocks::text::{escape, escape_within, slack_date};
 
 /// Thread replies are kept well inside Slack's 40,000 characters.
 const REPLY_MAX: usize = 3000;
-
-pub fn no_such_incident(number: i64) -> String {
-    format!("There is no incident INC-{number}. `/incident list` shows the open ones.")
-}
 
 /// The ephemeral confirmation after a change made by command.
 pub fn done(incident: &Incident) -> String {

@@ -4,5 +4,6 @@
 pub mod home;
 pub mod incident;
 pub mod oncall;
+pub mod refusal;
 pub mod reminders;
 pub mod report;

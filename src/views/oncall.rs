@@ -2,10 +2,9 @@
 //! `<!date>` times and mentions) and to a terminal (`oncall` subcommand).
 
 use crate::calendar::Calendar;
-use crate::command::override_label;
+use crate::mrkdwn::slack_date;
 use crate::policy::{Policy, Rota};
 use crate::rota::{self, Override, Shift};
-use crate::slack::blocks::text::slack_date;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -37,7 +36,7 @@ impl Style {
             Style::Terminal => shift.user.to_string(),
         };
         match shift.override_id {
-            Some(id) => format!("{person} (cover {})", override_label(id)),
+            Some(id) => format!("{person} (cover {id})"),
             None => person,
         }
     }
@@ -170,7 +169,7 @@ pub fn overrides_list(
         let _ = writeln!(
             out,
             "{} {}: {who} covers {} – {}",
-            override_label(o.id),
+            o.id,
             o.rota,
             style.time(o.from, tz),
             style.time(o.to, tz)

@@ -1,10 +1,10 @@
 //! The incident card posted to the incident channel and kept current with
 //! `chat.update`.
 
-use super::actions;
-use super::text::{escape_within, slack_date, truncate};
+use super::press::Press;
 use crate::deadline::NextDeadline;
 use crate::incident::{Incident, Status};
+use crate::mrkdwn::{escape_within, slack_date, truncate};
 use crate::policy::Policy;
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
@@ -41,7 +41,6 @@ pub fn card_text(incident: &Incident) -> String {
 
 pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackMessageContent {
     let tz = policy.timezone;
-    let n = incident.number.0.to_string();
     let mut blocks: Vec<SlackBlock> = vec![SlackHeaderBlock::new(pt!(truncate(
         &format!("{}: {}", incident.number, incident.title),
         150
@@ -94,7 +93,7 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
         );
     }
     if !matches!(incident.status, Status::Resolved | Status::NotIncident) {
-        blocks.push(SlackActionsBlock::new(buttons(incident, &n)).into());
+        blocks.push(SlackActionsBlock::new(buttons(incident)).into());
     }
     SlackMessageContent::new()
         .with_text(card_text(incident))
@@ -116,54 +115,48 @@ pub fn card_marker(incident: &Incident) -> SlackMessageMetadata {
     }
 }
 
-fn button(action: &str, label: &str, value: &str) -> SlackBlockButtonElement {
-    SlackBlockButtonElement::new(pt!(label))
-        .with_action_id(action.into())
-        .with_value(value.to_owned())
-}
-
 fn confirm(title: &str, text: &str, yes: &str) -> SlackBlockConfirmItem {
     SlackBlockConfirmItem::new(pt!(title), md!("{}", text), pt!(yes), pt!("Cancel"))
 }
 
-fn buttons(incident: &Incident, n: &str) -> Vec<SlackActionBlockElement> {
+fn buttons(incident: &Incident) -> Vec<SlackActionBlockElement> {
+    let n = incident.number;
     // While nobody has acknowledged, the first button acknowledges (and
     // takes the lead if it is free); afterwards it takes a free lead.
-    let (ack_action, ack_label) = if incident.status == Status::Declared {
-        (actions::ACK, "Acknowledge")
+    let (ack_press, ack_label) = if incident.status == Status::Declared {
+        (Press::Acknowledge(n), "Acknowledge")
     } else {
-        (actions::TAKE_LEAD, "Take engineering lead")
+        (Press::TakeLead(n), "Take engineering lead")
     };
     let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Priority::ALL
         .iter()
-        .map(|p| SlackBlockChoiceItem::new(pt!(p.as_str()), format!("{n}:{p}")))
+        .map(|p| Press::Prioritise(n, *p).option(p.as_str()))
         .collect();
-    let current = options
-        .iter()
-        .find(|o| o.value.ends_with(incident.priority.as_str()))
-        .cloned();
+    let current = Some(Press::Prioritise(n, incident.priority).option(incident.priority.as_str()));
     let mut select = SlackBlockStaticSelectElement::new()
-        .with_action_id(actions::PRIORITY.into())
+        .with_action_id(Press::Prioritise(n, incident.priority).action_id().into())
         .with_placeholder(pt!("Change priority"))
         .with_options(options);
     select.initial_option = current;
-    let mut ack = button(ack_action, ack_label, n);
+    let mut ack = ack_press.button(ack_label);
     if incident.status == Status::Declared {
         ack = ack.with_style(SlackBlockButtonStyle::Primary);
     }
     let mut elements = vec![
         ack.into(),
-        button(actions::TAKE_COMMS, "Take comms lead", n).into(),
+        Press::TakeComms(n).button("Take comms lead").into(),
         select.into(),
-        button(actions::POST_UPDATE, "Post update", n).into(),
-        button(actions::NOT_INCIDENT, "Not an incident", n)
+        Press::PostUpdate(n).button("Post update").into(),
+        Press::NotIncident(n)
+            .button("Not an incident")
             .with_confirm(confirm(
                 "Not an incident?",
                 "This closes the incident without the resolution checklist.",
                 "Close it",
             ))
             .into(),
-        button(actions::RESOLVE, "Resolve", n)
+        Press::Resolve(n)
+            .button("Resolve")
             .with_style(SlackBlockButtonStyle::Primary)
             .with_confirm(confirm(
                 "Resolve?",
@@ -174,7 +167,8 @@ fn buttons(incident: &Incident, n: &str) -> Vec<SlackActionBlockElement> {
     ];
     if !incident.cyber {
         elements.push(
-            button(actions::CYBER, "Flag cyber", n)
+            Press::FlagCyber(n)
+                .button("Flag cyber")
                 .with_style(SlackBlockButtonStyle::Danger)
                 .with_confirm(confirm(
                     "Cyber security incident?",

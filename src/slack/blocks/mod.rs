@@ -1,11 +1,12 @@
 //! Block Kit surfaces, built with slack-morphism's typed models: the incident
-//! card, the declare and update modals, and the small text helpers they share.
+//! card, the declare and update modals, and the controls people press.
 
 pub mod card;
 pub mod modal;
-pub mod text;
+pub mod press;
 
-/// action_ids on the card and in modals; the value carries the incident number.
+/// action_ids on the card, reminders and Home; see [`press::Press`] for
+/// what each control's value carries.
 pub mod actions {
     pub const ACK: &str = "incident.ack";
     pub const TAKE_LEAD: &str = "incident.take_lead";

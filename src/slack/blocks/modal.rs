@@ -1,8 +1,9 @@
 //! The declare and update modals, and reading their submissions back into
 //! plain values.
 
-use super::text::truncate;
 use super::views;
+use crate::ids::IncidentNumber;
+use crate::mrkdwn::truncate;
 use crate::policy::Policy;
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
@@ -100,7 +101,7 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
     )
 }
 
-pub fn update(number: i64, title: &str) -> SlackView {
+pub fn update(number: IncidentNumber, title: &str) -> SlackView {
     let text = SlackBlockPlainTextInputElement::new()
         .with_action_id(fields::UPDATE.into())
         .with_multiline(true)
@@ -111,20 +112,26 @@ pub fn update(number: i64, title: &str) -> SlackView {
     let blocks: Vec<SlackBlock> = vec![
         SlackSectionBlock::new()
             .with_text(md!(
-                "*INC-{}*: {}",
+                "*{}*: {}",
                 number,
-                super::text::escape_within(title, 200)
+                crate::mrkdwn::escape_within(title, 200)
             ))
             .into(),
         input(fields::UPDATE, "Status update", text).into(),
     ];
     SlackView::Modal(
-        SlackModalView::new(pt!(truncate(&format!("Update INC-{number}"), 24)), blocks)
+        SlackModalView::new(pt!(truncate(&format!("Update {number}"), 24)), blocks)
             .with_submit(pt!("Post update"))
             .with_close(pt!("Cancel"))
             .with_callback_id(views::UPDATE.into())
-            .with_private_metadata(number.to_string()),
+            .with_private_metadata(number.0.to_string()),
     )
+}
+
+/// The incident an update modal was opened for, from its private metadata.
+pub fn update_target(view: &SlackModalView) -> Option<IncidentNumber> {
+    let raw = view.private_metadata.as_deref()?;
+    IncidentNumber::parse(raw).ok()
 }
 
 /// A submitted form's values, by block id.
@@ -161,4 +168,15 @@ impl Submitted {
             .and_then(|v| v.selected_options.as_ref())
             .is_some_and(|o| !o.is_empty())
     }
+}
+
+/// The answer to a submission that shows `errors` on the form, by block id
+/// (Slack keeps the modal open and shows each under its field).
+pub fn errors(errors: HashMap<String, String>) -> SlackViewSubmissionResponse {
+    SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(errors))
+}
+
+/// One error, shown under the field `block`.
+pub fn error_on(block: &str, why: &impl std::fmt::Display) -> SlackViewSubmissionResponse {
+    errors(HashMap::from([(block.to_owned(), why.to_string())]))
 }

@@ -14,47 +14,25 @@
 //! for in the channel or thread first (see `slack::lookup`), and only
 //! posted if it is not there.
 
-use super::Bot;
-use crate::ids::{ChannelId, UserId};
-use crate::slack::{Lookups, WebError};
+use crate::bot::outgoing::{Outgoing, Thread};
+use crate::calendar::Calendar;
+use crate::clock::Clock;
+use crate::deadline::next_deadline;
+use crate::ids::{ChannelId, IncidentNumber};
+use crate::policy::Policy;
+use crate::slack::blocks::card;
+use crate::slack::{Lookups, SlackWeb, WebError};
+use crate::store::incidents;
 use crate::store::outbox::{self, Settled};
 use futures::stream::{self, StreamExt};
-use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
+use sqlx::SqlitePool;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
-
-/// One announcement, as stored in the outbox.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Outgoing {
-    /// A message; `card_of` marks an incident's card, whose ts is kept.
-    Post {
-        channel: ChannelId,
-        content: SlackMessageContent,
-        thread: Option<Thread>,
-        card_of: Option<i64>,
-    },
-    /// Re-render an incident's card from the stored state (`chat.update`).
-    RefreshCard { incident: i64 },
-    /// A direct message from the bot.
-    Dm {
-        user: UserId,
-        content: SlackMessageContent,
-    },
-}
-
-/// Where a reply goes: a known message, or an incident card whose ts is only
-/// known once the card has been delivered.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Thread {
-    Ts(String),
-    Card(i64),
-}
 
 /// Which rows must be delivered in the order they were written.
 fn order_key(item: &Outgoing) -> String {
@@ -77,16 +55,14 @@ fn order_key(item: &Outgoing) -> String {
     }
 }
 
-/// Wakes the delivery loop after a commit.
-#[derive(Default)]
+/// Sends the outbox to Slack; woken after each commit that queued rows.
 pub struct Delivery {
-    wake: Notify,
-}
-
-impl Delivery {
-    pub fn poke(&self) {
-        self.wake.notify_one();
-    }
+    policy: Arc<Policy>,
+    calendar: Arc<Calendar>,
+    db: SqlitePool,
+    web: SlackWeb,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
 }
 
 /// Slack errors that retrying cannot fix.
@@ -180,9 +156,27 @@ impl Failed {
     }
 }
 
-impl Bot {
+impl Delivery {
+    pub(in crate::bot) fn new(
+        policy: Arc<Policy>,
+        calendar: Arc<Calendar>,
+        db: SqlitePool,
+        web: SlackWeb,
+        clock: Arc<dyn Clock>,
+        wake: Arc<Notify>,
+    ) -> Delivery {
+        Delivery {
+            policy,
+            calendar,
+            db,
+            web,
+            clock,
+            wake,
+        }
+    }
+
     /// Runs until shutdown; what is unsent then goes out on the next start.
-    pub async fn run_delivery(&self, shutdown: CancellationToken) {
+    pub async fn run(self, shutdown: CancellationToken) {
         let mut backoff = Duration::from_millis(200);
         loop {
             match self.deliver_pending(&shutdown).await {
@@ -199,7 +193,7 @@ impl Bot {
             }
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = self.delivery.wake.notified() => {}
+                _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(IDLE_CHECK) => {}
             }
         }
@@ -374,9 +368,33 @@ impl Bot {
     }
 
     /// The card's ts, if it has been posted; a storage error is an error.
-    async fn stored_card_ts(&self, number: i64) -> anyhow::Result<Option<SlackTs>> {
-        Ok(crate::store::incidents::card(&self.db, number)
+    async fn stored_card_ts(&self, number: IncidentNumber) -> anyhow::Result<Option<SlackTs>> {
+        Ok(incidents::card(&self.db, number)
             .await?
             .map(|(_, ts)| SlackTs(ts)))
+    }
+
+    async fn remember_card(&self, number: IncidentNumber, channel: &SlackChannelId, ts: &SlackTs) {
+        let Ok(channel) = ChannelId::parse(&channel.0) else {
+            return;
+        };
+        if let Err(e) = incidents::set_card(&self.db, number, &channel, &ts.0).await {
+            warn!(number = number.0, error = %e, "card posted but its ts was not stored");
+        }
+    }
+
+    /// Re-renders the card from what is stored now, so an older refresh can
+    /// never overwrite a newer state.
+    async fn refresh_card(&self, number: IncidentNumber) -> Result<(), WebError> {
+        let found = incidents::get(&self.db, number).await;
+        let card_at = incidents::card(&self.db, number).await;
+        let (Ok(Some(incident)), Ok(Some((channel, ts)))) = (found, card_at) else {
+            return Ok(()); // no card yet (or a storage error, logged elsewhere)
+        };
+        let next = next_deadline(&self.policy, &self.calendar, &incident, self.clock.now());
+        let content = card::card(&self.policy, &incident, &next);
+        self.web
+            .update(&SlackChannelId(channel.to_string()), &SlackTs(ts), content)
+            .await
     }
 }

@@ -5,36 +5,59 @@
 //! when the bot's segment differs from what it last wrote and from what the
 //! channel shows: every `conversations.setTopic` pings the channel.
 
-use super::Bot;
-use crate::clock::{sleep_until, RECHECK};
+use crate::calendar::Calendar;
+use crate::clock::{sleep_until, Clock, RECHECK};
 use crate::ids::ChannelId;
+use crate::policy::Policy;
 use crate::recurring::{next_after, TOPIC_REFRESH};
 use crate::rota::{self, Override};
+use crate::slack::SlackWeb;
 use crate::store::time::to_db;
 use crate::topic::{self, Entry};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
+use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
-/// Wakes the topic loop; remembers the user groups it last set.
-#[derive(Default)]
+/// Keeps topics and user groups current; remembers the user groups it
+/// last set and which channels' topics it has read since start-up.
 pub struct Topics {
-    wake: Notify,
+    policy: Arc<Policy>,
+    calendar: Arc<Calendar>,
+    db: SqlitePool,
+    web: SlackWeb,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
     groups: Mutex<HashMap<String, Vec<String>>>,
     checked: Mutex<HashSet<ChannelId>>,
 }
 
 impl Topics {
-    pub fn poke(&self) {
-        self.wake.notify_one();
+    pub(in crate::bot) fn new(
+        policy: Arc<Policy>,
+        calendar: Arc<Calendar>,
+        db: SqlitePool,
+        web: SlackWeb,
+        clock: Arc<dyn Clock>,
+        wake: Arc<Notify>,
+    ) -> Topics {
+        Topics {
+            policy,
+            calendar,
+            db,
+            web,
+            clock,
+            wake,
+            groups: Mutex::default(),
+            checked: Mutex::default(),
+        }
     }
-}
 
-impl Bot {
-    pub async fn run_topics(&self, shutdown: CancellationToken) {
+    pub async fn run(self, shutdown: CancellationToken) {
         loop {
             let next = match self.refresh_topics().await {
                 Ok(next) => next,
@@ -45,13 +68,13 @@ impl Bot {
             };
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = sleep_until(self.clock.as_ref(), next, &self.topics.wake) => {}
+                _ = sleep_until(self.clock.as_ref(), next, &self.wake) => {}
             }
         }
     }
 
     /// Brings every topic and user group up to date; returns when to look again.
-    pub async fn refresh_topics(&self) -> anyhow::Result<DateTime<Utc>> {
+    async fn refresh_topics(&self) -> anyhow::Result<DateTime<Utc>> {
         let now = self.clock.now();
         let live = crate::store::overrides::live(&self.db).await?;
         let mut next = now + chrono::Duration::hours(24);
@@ -109,7 +132,7 @@ impl Bot {
                 .await?;
         // Since start-up, each channel's real topic is read once: someone may
         // have edited it while the bot was down.
-        let checked = self.topics.checked.lock().await.contains(channel);
+        let checked = self.checked.lock().await.contains(channel);
         if stored.as_deref() == Some(segment) && checked {
             return Ok(());
         }
@@ -128,12 +151,12 @@ impl Bot {
         .bind(to_db(now))
         .execute(&self.db)
         .await?;
-        self.topics.checked.lock().await.insert(channel.clone());
+        self.checked.lock().await.insert(channel.clone());
         Ok(())
     }
 
     async fn sync_group(&self, group: &str, members: Vec<String>) {
-        let mut groups = self.topics.groups.lock().await;
+        let mut groups = self.groups.lock().await;
         if groups.get(group) == Some(&members) {
             return;
         }

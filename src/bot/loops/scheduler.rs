@@ -3,38 +3,37 @@
 //! with the messages it causes, then plans the next slot of that kind.
 //! Rows that fell due while the bot was down fire at start-up, marked late.
 
-use super::deliver::{Outgoing, Thread};
-use super::Bot;
-use crate::clock::sleep_until;
-use crate::ids::UserId;
-use crate::incident::Incident;
-use crate::incident::Status;
-use crate::policy::{Covers, Role, Rota, Rotation};
+use crate::bot::outgoing;
+use crate::bot::{plan, Wakes};
+use crate::calendar::Calendar;
+use crate::clock::{sleep_until, Clock};
+use crate::ids::IncidentNumber;
+use crate::incident::{Incident, Status};
+use crate::metrics::Metrics;
+use crate::mrkdwn::truncate;
+use crate::policy::{Policy, Role};
 use crate::recurring::{handover_cron, next_after};
-use crate::reminders::{self, incident_subject, Kind, Planned};
-use crate::rota::scheduled_member;
-use crate::rota::{self, Override};
+use crate::reminders::{self, Kind, Planned, Subject};
+use crate::rota::{self, people_covering, scheduled_member, Override};
 use crate::slack::blocks::actions;
-use crate::slack::blocks::text::truncate;
-use crate::store::{events as handled, incidents, outbox, overrides, reminders as rows};
+use crate::store::{events as handled, incidents, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
-use sqlx::{Sqlite, Transaction};
-use tokio::sync::Notify;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-/// Wakes the scheduler when a change planned new reminders.
-#[derive(Default)]
+/// Fires reminder rows as they fall due; woken when a change planned new
+/// ones.
 pub struct Scheduler {
-    wake: Notify,
-}
-
-impl Scheduler {
-    pub fn poke(&self) {
-        self.wake.notify_one();
-    }
+    policy: Arc<Policy>,
+    calendar: Arc<Calendar>,
+    db: SqlitePool,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    wake: Wakes,
 }
 
 const BATCH: i64 = 100;
@@ -48,12 +47,26 @@ const TIDY_EVERY: Duration = Duration::hours(1);
 const HOLIDAY_WARNING_EVERY: Duration = Duration::days(1);
 const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
-fn rota_subject(rota: &Rota) -> String {
-    format!("rota:{}", rota.name)
-}
+impl Scheduler {
+    pub(in crate::bot) fn new(
+        policy: Arc<Policy>,
+        calendar: Arc<Calendar>,
+        db: SqlitePool,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+        wake: Wakes,
+    ) -> Scheduler {
+        Scheduler {
+            policy,
+            calendar,
+            db,
+            clock,
+            metrics,
+            wake,
+        }
+    }
 
-impl Bot {
-    pub async fn run_scheduler(&self, shutdown: CancellationToken) {
+    pub async fn run(self, shutdown: CancellationToken) {
         let mut planned = false;
         let mut tidied: Option<DateTime<Utc>> = None;
         let mut holidays_checked: Option<DateTime<Utc>> = None;
@@ -103,7 +116,7 @@ impl Bot {
             };
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = sleep_until(self.clock.as_ref(), next, &self.scheduler.wake) => {}
+                _ = sleep_until(self.clock.as_ref(), next, &self.wake.scheduler) => {}
                 // Real time: a manual clock may never reach `next`.
                 _ = tokio::time::sleep(PLAN_RETRY), if !planned => {}
             }
@@ -115,62 +128,15 @@ impl Bot {
     async fn replan_everything(&self) -> anyhow::Result<()> {
         let now = self.clock.now();
         let mut tx = crate::store::write(&self.db).await?;
+        let (policy, cal) = (&self.policy, &self.calendar);
         for incident in incidents::open(&mut *tx).await? {
-            self.plan_incident(&mut tx, &incident, now).await?;
+            plan::incident(&mut tx, policy, cal, &incident, now).await?;
         }
-        for rota in &self.policy.rotas {
-            self.plan_handover(&mut tx, rota, now).await?;
+        for rota in &policy.rotas {
+            plan::handover(&mut tx, policy, cal, rota, now).await?;
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Replaces an incident's pending reminders with a fresh plan.
-    pub(super) async fn plan_incident(
-        &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        incident: &Incident,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        let planned = reminders::plan(&self.policy, &self.calendar, incident, now);
-        rows::replan(tx, &incident_subject(incident.number.0), &planned, now).await
-    }
-
-    /// The rota's next handover (from its cron expression, in the policy's
-    /// zone) and, for an in-hours rota, the close of the last working day
-    /// before it: the start and end of the support week.
-    async fn plan_handover(
-        &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        rota: &Rota,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        if rota.topic_channels.is_empty() {
-            return Ok(());
-        }
-        let tz = self.policy.timezone;
-        let Some(handover) = next_after(&handover_cron(rota), tz, now) else {
-            return Ok(());
-        };
-        let mut planned = vec![Planned {
-            kind: Kind::Handover,
-            due: handover,
-        }];
-        if rota.covers == Covers::InHours && rota.rotation == Rotation::Weekly {
-            let week_end = self
-                .calendar
-                .in_hours_spans(handover - Duration::days(7), handover)
-                .last()
-                .map(|(_, end)| *end)
-                .filter(|end| *end > now);
-            if let Some(due) = week_end {
-                planned.push(Planned {
-                    kind: Kind::WeekEnd,
-                    due,
-                });
-            }
-        }
-        rows::replan(tx, &rota_subject(rota), &planned, now).await
     }
 
     async fn fire_due(&self) -> anyhow::Result<()> {
@@ -198,9 +164,9 @@ impl Bot {
             tx.commit().await?;
             for row in fired {
                 self.metrics.reminder_fired();
-                info!(subject = row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
+                info!(subject = %row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
             }
-            self.delivery.poke();
+            self.wake.delivery.notify_one();
         }
     }
 
@@ -212,51 +178,9 @@ impl Bot {
         now: DateTime<Utc>,
         live: &[Override],
     ) -> anyhow::Result<()> {
-        if let Some(name) = row.subject.strip_prefix("rota:") {
-            let Some(rota) = self.policy.rota(name) else {
-                return Ok(());
-            };
-            // Who hands over to whom by the rotation itself: the handover
-            // meeting is between the week's people, whatever the overrides.
-            let just_before = row.due - Duration::seconds(1);
-            let outgoing = scheduled_member(&self.calendar, rota, just_before).clone();
-            let incoming = match row.kind {
-                Kind::WeekEnd => next_after(&handover_cron(rota), self.policy.timezone, row.due)
-                    .map(|h| scheduled_member(&self.calendar, rota, h).clone()),
-                _ => Some(scheduled_member(&self.calendar, rota, row.due).clone()),
-            };
-            if incoming.as_ref() == Some(&outgoing) {
-                return self.plan_handover(tx, rota, now).await;
-            }
-            let open = incidents::open(&mut **tx).await?;
-            let text = say::handover(
-                &self.policy,
-                rota,
-                row.kind,
-                Some(outgoing),
-                incoming,
-                &open,
-                row.due,
-                now,
-            );
-            for channel in &rota.topic_channels {
-                let post = Outgoing::Post {
-                    channel: channel.clone(),
-                    content: SlackMessageContent::new().with_text(text.clone()),
-                    thread: None,
-                    card_of: None,
-                };
-                outbox::push(tx, now, "handover", &post).await?;
-            }
-            self.plan_handover(tx, rota, now).await?;
-            return Ok(());
-        }
-        let Some(number) = row
-            .subject
-            .strip_prefix("incident:")
-            .and_then(|n| n.parse::<i64>().ok())
-        else {
-            return Ok(());
+        let number = match &row.subject {
+            Subject::Rota(name) => return self.fire_handover(tx, row, name, now).await,
+            Subject::Incident(number) => *number,
         };
         let Some(incident) = incidents::get(&mut **tx, number).await? else {
             return Ok(());
@@ -273,38 +197,65 @@ impl Bot {
             kind: row.kind,
             due: row.due,
         });
+        let (policy, cal) = (&self.policy, &self.calendar);
         if !still_owed {
-            return self.plan_incident(tx, &incident, now).await;
+            return plan::incident(tx, policy, cal, &incident, now).await;
         }
         let people = say::People {
-            engineering: self.covering(Role::Engineering, now, live),
-            escalation: self
-                .policy
-                .rota(&self.policy.escalation_rota)
-                .and_then(|r| rota::cover_at(&self.policy, &self.calendar, r, now, live))
+            engineering: people_covering(policy, cal, Role::Engineering, now, live),
+            escalation: policy
+                .rota(&policy.escalation_rota)
+                .and_then(|r| rota::cover_at(policy, cal, r, now, live))
                 .map(|c| c.shift.user),
         };
-        for says in say::incident(
+        for says in say::incident(policy, cal, &incident, row.kind, row.due, now, &people) {
+            match says {
+                Says::Thread(text, prompt) => {
+                    let content = with_prompt(text, prompt, number, &incident);
+                    outgoing::reply_with(tx, policy, number, content, "reminder", now).await?
+                }
+                Says::Direct(user, text) => outgoing::dm(tx, &user, text, "reminder", now).await?,
+            }
+        }
+        plan::incident(tx, policy, cal, &incident, now).await
+    }
+
+    /// A rota's handover post (or end-of-week post), then its next one.
+    async fn fire_handover(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        row: &rows::Due,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Some(rota) = self.policy.rota(name) else {
+            return Ok(());
+        };
+        // Who hands over to whom by the rotation itself: the handover
+        // meeting is between the week's people, whatever the overrides.
+        let just_before = row.due - Duration::seconds(1);
+        let handing_over = scheduled_member(&self.calendar, rota, just_before).clone();
+        let taking_over = match row.kind {
+            Kind::WeekEnd => next_after(&handover_cron(rota), self.policy.timezone, row.due)
+                .map(|h| scheduled_member(&self.calendar, rota, h).clone()),
+            _ => Some(scheduled_member(&self.calendar, rota, row.due).clone()),
+        };
+        if taking_over.as_ref() == Some(&handing_over) {
+            return plan::handover(tx, &self.policy, &self.calendar, rota, now).await;
+        }
+        let open = incidents::open(&mut **tx).await?;
+        let text = say::handover(
             &self.policy,
-            &self.calendar,
-            &incident,
+            rota,
             row.kind,
+            Some(handing_over),
+            taking_over,
+            &open,
             row.due,
             now,
-            &people,
-        ) {
-            let item = match says {
-                Says::Thread(text, prompt) => Outgoing::Post {
-                    channel: self.policy.incident_channel.clone(),
-                    content: with_prompt(text, prompt, number, &incident),
-                    thread: Some(Thread::Card(number)),
-                    card_of: None,
-                },
-                Says::Direct(user, text) => dm(user, text),
-            };
-            outbox::push(tx, now, "reminder", &item).await?;
-        }
-        self.plan_incident(tx, &incident, now).await
+        );
+        outgoing::announce(tx, rota, &text, "handover", now).await?;
+        plan::handover(tx, &self.policy, &self.calendar, rota, now).await
     }
 }
 
@@ -312,7 +263,7 @@ impl Bot {
 fn with_prompt(
     text: String,
     prompt: Option<Prompt>,
-    number: i64,
+    number: IncidentNumber,
     incident: &Incident,
 ) -> SlackMessageContent {
     let content = SlackMessageContent::new().with_text(text.clone());
@@ -326,7 +277,7 @@ fn with_prompt(
     };
     let button = SlackBlockButtonElement::new(pt!(label))
         .with_action_id(action.into())
-        .with_value(number.to_string())
+        .with_value(number.0.to_string())
         .with_style(SlackBlockButtonStyle::Primary);
     content.with_blocks(vec![
         SlackSectionBlock::new()
@@ -334,11 +285,4 @@ fn with_prompt(
             .into(),
         SlackActionsBlock::new(vec![button.into()]).into(),
     ])
-}
-
-fn dm(user: UserId, text: String) -> Outgoing {
-    Outgoing::Dm {
-        user,
-        content: SlackMessageContent::new().with_text(text),
-    }
 }

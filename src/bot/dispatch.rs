@@ -1,0 +1,73 @@
+//! The Socket Mode loop hands each envelope here: one line per kind of
+//! envelope to its handler. A redelivery of an envelope in hand, or already
+//! handled, is acked and nothing more.
+
+use super::handlers::{command, events, press, submission};
+use super::{Answering, Context};
+use crate::slack::{Envelope, EnvelopeHandler, Inbound};
+use crate::store::events as handled;
+use serde_json::Value;
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use tracing::{info, warn};
+
+/// Routes envelopes to handlers over the shared context.
+pub struct Dispatch(pub Arc<Context>);
+
+#[async_trait::async_trait]
+impl EnvelopeHandler for Dispatch {
+    async fn handle(&self, envelope: Envelope) -> Option<Value> {
+        let ctx = &self.0;
+        let id = envelope.id.clone();
+        if !ctx.envelopes.begin(&id) {
+            info!("envelope redelivered while still being handled; acking only");
+            return None;
+        }
+        // Only a redelivery can have been handled before: first deliveries
+        // skip the lookup, keeping it off the usual ack path.
+        if envelope.retry_attempt > 0 && handled::seen(&ctx.reads, &id).await.unwrap_or(false) {
+            ctx.envelopes.end(&id);
+            info!("envelope redelivered after it was handled; acking only");
+            return None;
+        }
+        let answering = Answering::envelope_id(id.clone());
+        let answer = route(ctx, &answering, envelope.inbound).await;
+        let recorder = ctx.clone();
+        ctx.work.spawn(async move {
+            let now = recorder.now();
+            if let Err(e) = handled::first_delivery(&recorder.db, &id, now).await {
+                warn!(
+                    error = format!("{e:#}"),
+                    "could not record a handled envelope"
+                );
+            }
+            recorder.envelopes.end(&id);
+        });
+        answer
+    }
+}
+
+async fn route(ctx: &Arc<Context>, answering: &Answering, inbound: Inbound) -> Option<Value> {
+    match inbound {
+        Inbound::Command(event) => command::slash(ctx, answering, *event).await.into_payload(),
+        Inbound::Interaction(event) => match *event {
+            SlackInteractionEvent::ViewSubmission(submitted) => {
+                submission::submitted(ctx, answering, &submitted)
+                    .await
+                    .map(|response| {
+                        serde_json::to_value(response).expect("a response always serialises")
+                    })
+            }
+            SlackInteractionEvent::BlockActions(pressed) => {
+                press::pressed(ctx, answering, &pressed).await;
+                None
+            }
+            _ => None,
+        },
+        // Events are acked bare; their work runs after the ack.
+        Inbound::Event(callback) => {
+            events::received(ctx, *callback);
+            None
+        }
+    }
+}

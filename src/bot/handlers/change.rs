@@ -1,0 +1,94 @@
+//! The one path every change to an incident takes, from a command, a
+//! button or a form: the state machine applied to the stored incident,
+//! saved with a version check (of two concurrent changes, the second is
+//! re-applied to what the first wrote, and usually refused), with the
+//! timeline, the announcements and the re-planned reminders in the same
+//! transaction.
+
+use crate::bot::{outgoing, plan, Answering, Context};
+use crate::ids::{IncidentNumber, UserId};
+use crate::incident::{apply as transition, Action, Event, Incident};
+use crate::policy::Role;
+use crate::refusal::Refusal;
+use crate::rota::{people_covering, Override};
+use crate::store::{incidents, overrides};
+use crate::views::incident as text;
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, Transaction};
+
+/// How often a change is re-applied after losing a race before giving up.
+const RACE_RETRIES: usize = 3;
+
+/// Applies `action` by `actor` to incident `number`; `Ok(Err(refusal))` is
+/// what to tell the person (unknown incident, closed, already taken, …).
+/// An error is a failure on our side, and nothing was changed.
+pub async fn apply(
+    ctx: &Context,
+    answering: &Answering,
+    number: IncidentNumber,
+    actor: &UserId,
+    action: Action,
+) -> anyhow::Result<Result<Incident, Refusal>> {
+    for _ in 0..RACE_RETRIES {
+        let Some(current) = incidents::get(&ctx.db, number).await? else {
+            return Ok(Err(Refusal::NoSuchIncident(number)));
+        };
+        let now = ctx.now();
+        let (next, events) = match transition(&current, actor, action.clone(), now) {
+            Ok(applied) => applied,
+            Err(refused) => return Ok(Err(refused.into())),
+        };
+        let mut tx = ctx.write(answering).await?;
+        // Read through the transaction: it holds the only write
+        // connection, so a read from the pool would wait for itself.
+        let live = overrides::live(&mut *tx).await?;
+        if !incidents::save(&mut tx, &next, current.version).await? {
+            continue; // someone changed it since we read it: re-apply
+        }
+        incidents::record(&mut tx, number, &events).await?;
+        announce(ctx, &mut tx, &current, &next, &events, &live, now).await?;
+        plan::incident(&mut tx, &ctx.policy, &ctx.calendar, &next, now).await?;
+        tx.commit().await?;
+        ctx.incident_changed(&next);
+        return Ok(Ok(next));
+    }
+    Ok(Err(Refusal::ChangingQuickly(number)))
+}
+
+/// The thread replies a change owes, then the card refresh.
+async fn announce(
+    ctx: &Context,
+    tx: &mut Transaction<'_, Sqlite>,
+    before: &Incident,
+    after: &Incident,
+    events: &[Event],
+    live: &[Override],
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let (policy, number) = (&ctx.policy, after.number);
+    for event in events {
+        let line = text::event_line(policy, after, event);
+        outgoing::reply(tx, policy, number, line, now).await?;
+    }
+    for extra in text::follow_ups(policy, before, after) {
+        outgoing::reply(tx, policy, number, extra, now).await?;
+    }
+    if text::newly_affects_tenants(policy, before, after) {
+        if let Some(page) = page_comms(ctx, after, live, now) {
+            outgoing::reply(tx, policy, number, page, now).await?;
+        }
+    }
+    outgoing::refresh_card(tx, number, now).await
+}
+
+/// Asks the comms cover (overrides included) to handle tenant
+/// communication, if anyone covers comms now.
+pub fn page_comms(
+    ctx: &Context,
+    incident: &Incident,
+    live: &[Override],
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let comms = people_covering(&ctx.policy, &ctx.calendar, Role::Comms, now, live);
+    text::comms_page(incident, &comms)
+}

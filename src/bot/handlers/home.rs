@@ -1,0 +1,26 @@
+//! The App Home tab, published whenever someone opens it, from what is in
+//! memory: no database read.
+
+use crate::bot::Context;
+use crate::ids::UserId;
+use crate::views::home::{home, HomeData};
+use slack_morphism::prelude::*;
+use tracing::warn;
+
+/// Publishes the viewer's Home tab as of now; Slack refusing is logged.
+pub async fn opened(ctx: &Context, viewer: &SlackUserId) {
+    let Ok(user) = UserId::parse(&viewer.0) else {
+        return;
+    };
+    let (open, overrides) = (ctx.live.open(), ctx.live.overrides());
+    let data = HomeData {
+        viewer: &user,
+        now: ctx.now(),
+        open: &open,
+        overrides: &overrides,
+    };
+    let view = home(&ctx.policy, &ctx.calendar, &data);
+    if let Err(e) = ctx.web.publish_home(viewer, view).await {
+        warn!(error = %e, "could not publish the Home tab");
+    }
+}

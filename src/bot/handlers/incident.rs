@@ -1,0 +1,106 @@
+//! `/incident`: one line per subcommand. Every change goes through
+//! [`change::apply`](super::change::apply); the rest only read (list,
+//! show), open the declare modal, or queue the report in the thread.
+
+use super::{change, declare};
+use crate::bot::outgoing;
+use crate::bot::reply::Reply;
+use crate::bot::{Answering, Context};
+use crate::command::{parse_incident, IncidentCommand, INCIDENT_USAGE};
+use crate::deadline::next_deadline;
+use crate::ids::{IncidentNumber, UserId};
+use crate::mrkdwn::escape_within;
+use crate::refusal::Refusal;
+use crate::store::incidents;
+use crate::views::incident as text;
+use slack_morphism::prelude::*;
+
+/// A report posted in Slack is cut well inside the 40,000-character limit.
+const REPORT_MAX: usize = 35_000;
+
+pub async fn command(
+    ctx: &Context,
+    answering: &Answering,
+    event: &SlackCommandEvent,
+    user: &UserId,
+    raw: &str,
+) -> anyhow::Result<Reply> {
+    let command = match parse_incident(raw) {
+        Ok(command) => command,
+        Err(e) => return Ok(Refusal::from(e).into()),
+    };
+    match command {
+        IncidentCommand::Help => Ok(INCIDENT_USAGE.into()),
+        IncidentCommand::Declare { title } => {
+            declare::open_for_command(ctx, event, title.unwrap_or_default());
+            Ok(Reply::Bare)
+        }
+        IncidentCommand::List => Ok(list(ctx).into()),
+        IncidentCommand::Show(number) => show(ctx, number).await,
+        IncidentCommand::Report(number) => report(ctx, answering, number, user).await,
+        IncidentCommand::Change(number, action) => Ok(
+            match change::apply(ctx, answering, number, user, action).await? {
+                Ok(incident) => text::done(&incident).into(),
+                Err(refusal) => refusal.into(),
+            },
+        ),
+    }
+}
+
+/// Open incidents, most pressing first: by next deadline, then priority.
+fn list(ctx: &Context) -> String {
+    let now = ctx.now();
+    let open = ctx.live.open();
+    if open.is_empty() {
+        return "No open incidents.".to_owned();
+    }
+    let mut rows: Vec<_> = open
+        .iter()
+        .map(|incident| {
+            let next = next_deadline(&ctx.policy, &ctx.calendar, incident, now);
+            (next.as_ref().map(|(_, at)| *at), incident, next)
+        })
+        .collect();
+    rows.sort_by_key(|(due, incident, _)| (*due, incident.priority, incident.number));
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(_, incident, next)| text::list_line(&ctx.policy, incident, next))
+        .collect();
+    lines.join("\n")
+}
+
+/// The incident's card, shown only to the person who asked.
+async fn show(ctx: &Context, number: IncidentNumber) -> anyhow::Result<Reply> {
+    let Some(incident) = incidents::get(&ctx.db, number).await? else {
+        return Ok(Refusal::NoSuchIncident(number).into());
+    };
+    let next = next_deadline(&ctx.policy, &ctx.calendar, &incident, ctx.now());
+    let content = crate::slack::blocks::card::card(&ctx.policy, &incident, &next);
+    Ok(Reply::EphemeralContent(content))
+}
+
+/// Queues the Markdown report in the incident's thread.
+async fn report(
+    ctx: &Context,
+    answering: &Answering,
+    number: IncidentNumber,
+    by: &UserId,
+) -> anyhow::Result<Reply> {
+    let Some(incident) = incidents::get(&ctx.db, number).await? else {
+        return Ok(Refusal::NoSuchIncident(number).into());
+    };
+    let timeline = incidents::timeline(&ctx.db, number).await?;
+    let report = crate::views::report::markdown(&ctx.policy, &incident, &timeline);
+    // The report quotes people's words: escaped, so it cannot ping anyone.
+    let body = escape_within(&report, REPORT_MAX);
+    let now = ctx.now();
+    let mut tx = ctx.write(answering).await?;
+    let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");
+    outgoing::reply(&mut tx, &ctx.policy, number, line, now).await?;
+    tx.commit().await?;
+    ctx.announced();
+    Ok(format!(
+        "The report for {number} is in its thread; `paas-incident-bot report {number}` prints it too."
+    )
+    .into())
+}

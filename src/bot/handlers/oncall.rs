@@ -1,0 +1,72 @@
+//! `/oncall`: one line per subcommand. Lookups answer from the one
+//! resolver over the in-memory overrides, reading no database; covers and
+//! cancellations are in `cover`.
+
+use super::cover;
+use crate::bot::reply::Reply;
+use crate::bot::{Answering, Context};
+use crate::command::{parse_oncall, OncallCommand, ONCALL_USAGE};
+use crate::ids::UserId;
+use crate::mrkdwn::slack_date;
+use crate::refusal::Refusal;
+use crate::views::oncall::{self as view, Style};
+
+/// How many coming shifts `/oncall ROTA` lists.
+const NEXT_SHIFTS: usize = 7;
+
+pub async fn command(
+    ctx: &Context,
+    answering: &Answering,
+    user: &UserId,
+    text: &str,
+) -> anyhow::Result<Reply> {
+    let now = ctx.now();
+    let (policy, cal) = (&ctx.policy, &ctx.calendar);
+    let names: Vec<&str> = policy.rotas.iter().map(|r| r.name.as_str()).collect();
+    let command = match parse_oncall(text, now, policy.timezone, &names) {
+        Ok(command) => command,
+        Err(e) => return Ok(Refusal::from(e).into()),
+    };
+    let live = ctx.live.overrides();
+    Ok(match command {
+        OncallCommand::Help => ONCALL_USAGE.into(),
+        OncallCommand::Now => view::every_rota(policy, cal, now, &live, Style::Slack).into(),
+        OncallCommand::At(at) => format!(
+            "On call at {}:\n{}",
+            slack_date(at, policy.timezone),
+            view::every_rota(policy, cal, at, &live, Style::Slack)
+        )
+        .into(),
+        OncallCommand::Rota(name) => match policy.rota(&name) {
+            Some(rota) => {
+                view::one_rota(policy, cal, rota, now, &live, NEXT_SHIFTS, Style::Slack).into()
+            }
+            None => Refusal::NoSuchRota(name).into(),
+        },
+        OncallCommand::Overrides(rota) => {
+            let current = ctx.live.current_overrides(now);
+            view::overrides_list(policy, &current, rota.as_deref(), Style::Slack).into()
+        }
+        OncallCommand::Cover {
+            rota,
+            user: covering,
+            from,
+            to,
+        } => match policy.rota(&rota) {
+            Some(rota) => {
+                let cover = cover::Cover {
+                    rota,
+                    covering: &covering,
+                    from,
+                    to,
+                };
+                cover::create(ctx, answering, cover, user).await?.into()
+            }
+            None => Refusal::NoSuchRota(rota).into(),
+        },
+        OncallCommand::Cancel(id) => match cover::cancel(ctx, answering, id, user).await? {
+            Ok(done) => done.into(),
+            Err(refusal) => refusal.into(),
+        },
+    })
+}

@@ -1,0 +1,186 @@
+//! What the acks read, in memory: the open incidents and the live
+//! overrides. Loaded at start; every write that changes either updates it
+//! after its commit, so `/oncall`, `/incident list` and the Home tab answer
+//! without touching the database. Updates may arrive out of order (two
+//! changes to one incident commit in one order and report in another): an
+//! incident's version decides, and a closed incident's last version is
+//! remembered so a late, older update cannot bring it back.
+
+use crate::ids::{IncidentNumber, OverrideId};
+use crate::incident::Incident;
+use crate::rota::Override;
+use crate::store::{incidents, overrides};
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+#[derive(Default)]
+struct Snapshot {
+    /// Open incidents, most urgent first, then oldest (as `incidents::open`).
+    open: Arc<Vec<Incident>>,
+    /// The newest version seen of each incident changed since start.
+    versions: HashMap<IncidentNumber, i64>,
+    /// Live (not cancelled) overrides, by start then id (as `overrides::live`).
+    overrides: Arc<Vec<Override>>,
+}
+
+#[derive(Default)]
+pub struct Live(RwLock<Snapshot>);
+
+impl Live {
+    pub async fn load(db: &SqlitePool) -> anyhow::Result<Live> {
+        let open = incidents::open(db).await?;
+        let overrides = overrides::live(db).await?;
+        Ok(Live(RwLock::new(Snapshot {
+            versions: open.iter().map(|i| (i.number, i.version)).collect(),
+            open: Arc::new(open),
+            overrides: Arc::new(overrides),
+        })))
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Snapshot> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Snapshot> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Open incidents, most urgent first, then oldest first.
+    pub fn open(&self) -> Arc<Vec<Incident>> {
+        self.read().open.clone()
+    }
+
+    /// Every live override, past ones included (the resolver ignores those
+    /// outside the instant asked about).
+    pub fn overrides(&self) -> Arc<Vec<Override>> {
+        self.read().overrides.clone()
+    }
+
+    /// Live overrides that have not ended by `now`.
+    pub fn current_overrides(&self, now: DateTime<Utc>) -> Vec<Override> {
+        self.overrides()
+            .iter()
+            .filter(|o| o.to > now)
+            .cloned()
+            .collect()
+    }
+
+    /// An incident as just committed (declared or changed).
+    pub fn incident_changed(&self, incident: &Incident) {
+        let mut snapshot = self.write();
+        let seen = snapshot.versions.get(&incident.number).copied();
+        if seen.is_some_and(|v| v > incident.version) {
+            return; // a newer change already reported
+        }
+        snapshot.versions.insert(incident.number, incident.version);
+        let mut open: Vec<Incident> = snapshot
+            .open
+            .iter()
+            .filter(|i| i.number != incident.number)
+            .cloned()
+            .collect();
+        if incident.is_open() {
+            open.push(incident.clone());
+            open.sort_by_key(|i| (i.priority, i.number));
+        }
+        snapshot.open = Arc::new(open);
+    }
+
+    pub fn override_created(&self, created: &Override) {
+        let mut snapshot = self.write();
+        let mut live: Vec<Override> = snapshot.overrides.as_ref().clone();
+        live.push(created.clone());
+        live.sort_by_key(|o| (o.from, o.id));
+        snapshot.overrides = Arc::new(live);
+    }
+
+    pub fn override_cancelled(&self, id: OverrideId) {
+        let mut snapshot = self.write();
+        let live: Vec<Override> = snapshot
+            .overrides
+            .iter()
+            .filter(|o| o.id != id)
+            .cloned()
+            .collect();
+        snapshot.overrides = Arc::new(live);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UserId;
+    use crate::incident::{declare, Declaration, Status, Title};
+    use crate::priority::Priority;
+    use chrono::TimeZone;
+
+    fn incident(number: i64, priority: Priority, version: i64, status: Status) -> Incident {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let declaration = Declaration {
+            title: Title::parse("Apps down").unwrap(),
+            description: String::new(),
+            priority,
+            cyber: false,
+            engineering_lead: None,
+            comms_lead: None,
+            declared_by: UserId::parse("U1").unwrap(),
+        };
+        let (mut incident, _) = declare(declaration, IncidentNumber(number), at);
+        incident.version = version;
+        incident.status = status;
+        incident
+    }
+
+    fn numbers(live: &Live) -> Vec<i64> {
+        live.open().iter().map(|i| i.number.0).collect()
+    }
+
+    #[test]
+    fn open_incidents_stay_ordered_by_priority_then_number() {
+        let live = Live::default();
+        live.incident_changed(&incident(2, Priority::P3, 1, Status::Declared));
+        live.incident_changed(&incident(1, Priority::P3, 1, Status::Declared));
+        live.incident_changed(&incident(3, Priority::P1, 1, Status::Declared));
+        assert_eq!(numbers(&live), [3, 1, 2]);
+        live.incident_changed(&incident(2, Priority::P1, 2, Status::Acknowledged));
+        assert_eq!(numbers(&live), [2, 3, 1]);
+        live.incident_changed(&incident(3, Priority::P1, 2, Status::Resolved));
+        assert_eq!(numbers(&live), [2, 1]);
+    }
+
+    #[test]
+    fn a_late_older_change_cannot_reopen_or_roll_back() {
+        let live = Live::default();
+        live.incident_changed(&incident(1, Priority::P2, 3, Status::Resolved));
+        live.incident_changed(&incident(1, Priority::P2, 2, Status::Acknowledged));
+        assert!(numbers(&live).is_empty());
+        live.incident_changed(&incident(4, Priority::P2, 5, Status::Acknowledged));
+        live.incident_changed(&incident(4, Priority::P1, 4, Status::Acknowledged));
+        assert_eq!(live.open()[0].priority, Priority::P2);
+    }
+
+    #[test]
+    fn overrides_come_and_go_by_id() {
+        let at = |h| Utc.with_ymd_and_hms(2026, 11, 23, h, 0, 0).unwrap();
+        let o = |id, from, to| Override {
+            id: OverrideId(id),
+            rota: "in-hours".to_owned(),
+            user: UserId::parse("U2").unwrap(),
+            from: at(from),
+            to: at(to),
+            created_by: UserId::parse("U1").unwrap(),
+            covered: None,
+            created_at: at(1),
+        };
+        let live = Live::default();
+        live.override_created(&o(2, 12, 14));
+        live.override_created(&o(1, 10, 11));
+        let ids = |v: &[Override]| v.iter().map(|o| o.id.0).collect::<Vec<_>>();
+        assert_eq!(ids(&live.overrides()), [1, 2]);
+        assert_eq!(ids(&live.current_overrides(at(11))), [2]);
+        live.override_cancelled(OverrideId(2));
+        assert_eq!(ids(&live.overrides()), [1]);
+    }
+}

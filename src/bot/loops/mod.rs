@@ -1,0 +1,7 @@
+//! The long-running loops, each a type owning what it needs and run by the
+//! app until shutdown: delivering the outbox, firing reminders, and keeping
+//! topics and user groups current.
+
+pub mod delivery;
+pub mod scheduler;
+pub mod topics;

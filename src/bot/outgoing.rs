@@ -1,0 +1,148 @@
+//! Announcements as they are stored in the outbox, and the helpers that
+//! queue them inside a change's transaction. The delivery loop sends them
+//! after the commit (see `loops::delivery`).
+
+use crate::ids::{ChannelId, IncidentNumber, UserId};
+use crate::policy::{Policy, Rota};
+use crate::store::outbox;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use slack_morphism::prelude::*;
+use sqlx::{Sqlite, Transaction};
+
+/// One announcement, as stored in the outbox (JSON; incident numbers are
+/// plain numbers there).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// A message; `card_of` marks an incident's card, whose ts is kept.
+    Post {
+        channel: ChannelId,
+        content: SlackMessageContent,
+        thread: Option<Thread>,
+        card_of: Option<IncidentNumber>,
+    },
+    /// Re-render an incident's card from the stored state (`chat.update`).
+    RefreshCard { incident: IncidentNumber },
+    /// A direct message from the bot.
+    Dm {
+        user: UserId,
+        content: SlackMessageContent,
+    },
+}
+
+/// Where a reply goes: a known message, or an incident card whose ts is only
+/// known once the card has been delivered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Thread {
+    Ts(String),
+    Card(IncidentNumber),
+}
+
+type Tx<'t> = Transaction<'t, Sqlite>;
+
+/// Queues a reply in the thread under the incident's card.
+pub async fn reply(
+    tx: &mut Tx<'_>,
+    policy: &Policy,
+    number: IncidentNumber,
+    line: String,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    reply_with(
+        tx,
+        policy,
+        number,
+        SlackMessageContent::new().with_text(line),
+        "reply",
+        now,
+    )
+    .await
+}
+
+/// Queues `content` in the thread under the incident's card; `kind` names
+/// the row for the logs ("reply", "reminder").
+pub async fn reply_with(
+    tx: &mut Tx<'_>,
+    policy: &Policy,
+    number: IncidentNumber,
+    content: SlackMessageContent,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let reply = Outgoing::Post {
+        channel: policy.incident_channel.clone(),
+        content,
+        thread: Some(Thread::Card(number)),
+        card_of: None,
+    };
+    outbox::push(tx, now, kind, &reply).await?;
+    Ok(())
+}
+
+/// Queues the incident's card, posted to the incident channel.
+pub async fn card(
+    tx: &mut Tx<'_>,
+    policy: &Policy,
+    number: IncidentNumber,
+    content: SlackMessageContent,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let card = Outgoing::Post {
+        channel: policy.incident_channel.clone(),
+        content,
+        thread: None,
+        card_of: Some(number),
+    };
+    outbox::push(tx, now, "card", &card).await?;
+    Ok(())
+}
+
+/// Queues a re-render of the incident's card from what is stored then.
+pub async fn refresh_card(
+    tx: &mut Tx<'_>,
+    number: IncidentNumber,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    outbox::push(tx, now, "card", &Outgoing::RefreshCard { incident: number }).await?;
+    Ok(())
+}
+
+/// Queues `text` in each of the rota's topic channels; `kind` names the
+/// row for the logs ("post", "handover").
+pub async fn announce(
+    tx: &mut Tx<'_>,
+    rota: &Rota,
+    text: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for channel in &rota.topic_channels {
+        let item = Outgoing::Post {
+            channel: channel.clone(),
+            content: SlackMessageContent::new().with_text(text.to_owned()),
+            thread: None,
+            card_of: None,
+        };
+        outbox::push(tx, now, kind, &item).await?;
+    }
+    Ok(())
+}
+
+/// Queues a direct message from the bot; `kind` names the row ("dm",
+/// "reminder").
+pub async fn dm(
+    tx: &mut Tx<'_>,
+    user: &UserId,
+    text: String,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let item = Outgoing::Dm {
+        user: user.clone(),
+        content: SlackMessageContent::new().with_text(text),
+    };
+    outbox::push(tx, now, kind, &item).await?;
+    Ok(())
+}

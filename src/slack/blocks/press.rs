@@ -1,0 +1,131 @@
+//! What a button or menu asks for, as a typed value. Cards, reminders and
+//! the Home tab build their controls from a [`Press`], and a press coming
+//! back is parsed here into one, so what a control says and how it is read
+//! cannot drift apart. On the wire: the control's `action_id` names the
+//! action, its `value` the incident (`"7"`), or the incident and the
+//! chosen priority for the priority menu (`"7:P2"`).
+
+use super::actions;
+use crate::ids::IncidentNumber;
+use crate::priority::Priority;
+use slack_morphism::prelude::*;
+
+/// A person pressed a control the bot posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    Acknowledge(IncidentNumber),
+    TakeLead(IncidentNumber),
+    TakeComms(IncidentNumber),
+    /// The priority menu: the incident and the priority chosen.
+    Prioritise(IncidentNumber, Priority),
+    /// Opens the update modal.
+    PostUpdate(IncidentNumber),
+    NotIncident(IncidentNumber),
+    Resolve(IncidentNumber),
+    FlagCyber(IncidentNumber),
+    /// The Home tab's button: opens the declare modal.
+    DeclareFromHome,
+}
+
+impl Press {
+    /// Reads a press from its `action_id` and its value (a button's
+    /// `value`, or a menu's selected option's). None for controls the bot
+    /// did not post, or a value that does not name an incident.
+    pub fn parse(action_id: &str, value: &str) -> Option<Press> {
+        if action_id == actions::HOME_DECLARE {
+            return Some(Press::DeclareFromHome);
+        }
+        let (number, rest) = value.split_once(':').unwrap_or((value, ""));
+        let n = IncidentNumber(number.parse::<i64>().ok().filter(|n| *n > 0)?);
+        let press = match action_id {
+            actions::ACK => Press::Acknowledge(n),
+            actions::TAKE_LEAD => Press::TakeLead(n),
+            actions::TAKE_COMMS => Press::TakeComms(n),
+            actions::PRIORITY => Press::Prioritise(n, rest.parse().ok()?),
+            actions::POST_UPDATE => Press::PostUpdate(n),
+            actions::NOT_INCIDENT => Press::NotIncident(n),
+            actions::RESOLVE => Press::Resolve(n),
+            actions::CYBER => Press::FlagCyber(n),
+            _ => return None,
+        };
+        Some(press)
+    }
+
+    pub fn action_id(self) -> &'static str {
+        match self {
+            Press::Acknowledge(_) => actions::ACK,
+            Press::TakeLead(_) => actions::TAKE_LEAD,
+            Press::TakeComms(_) => actions::TAKE_COMMS,
+            Press::Prioritise(..) => actions::PRIORITY,
+            Press::PostUpdate(_) => actions::POST_UPDATE,
+            Press::NotIncident(_) => actions::NOT_INCIDENT,
+            Press::Resolve(_) => actions::RESOLVE,
+            Press::FlagCyber(_) => actions::CYBER,
+            Press::DeclareFromHome => actions::HOME_DECLARE,
+        }
+    }
+
+    /// The control's value: what [`Press::parse`] reads back.
+    pub fn value(self) -> String {
+        match self {
+            Press::Prioritise(n, p) => format!("{}:{p}", n.0),
+            Press::DeclareFromHome => String::new(),
+            Press::Acknowledge(n)
+            | Press::TakeLead(n)
+            | Press::TakeComms(n)
+            | Press::PostUpdate(n)
+            | Press::NotIncident(n)
+            | Press::Resolve(n)
+            | Press::FlagCyber(n) => n.0.to_string(),
+        }
+    }
+
+    /// A button that sends this press.
+    pub fn button(self, label: &str) -> SlackBlockButtonElement {
+        let button =
+            SlackBlockButtonElement::new(pt!(label)).with_action_id(self.action_id().into());
+        match self {
+            Press::DeclareFromHome => button,
+            _ => button.with_value(self.value()),
+        }
+    }
+
+    /// A menu option that sends this press when chosen.
+    pub fn option(self, label: &str) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+        SlackBlockChoiceItem::new(pt!(label), self.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_press_reads_back_as_it_was_built() {
+        let n = IncidentNumber(7);
+        for press in [
+            Press::Acknowledge(n),
+            Press::TakeLead(n),
+            Press::TakeComms(n),
+            Press::Prioritise(n, Priority::P2),
+            Press::PostUpdate(n),
+            Press::NotIncident(n),
+            Press::Resolve(n),
+            Press::FlagCyber(n),
+            Press::DeclareFromHome,
+        ] {
+            assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));
+        }
+        assert_eq!(Press::Prioritise(n, Priority::P1).value(), "7:P1");
+        assert_eq!(Press::Resolve(n).value(), "7");
+    }
+
+    #[test]
+    fn presses_the_bot_did_not_post_are_not_read() {
+        assert_eq!(Press::parse("incident.ack", "seven"), None);
+        assert_eq!(Press::parse("incident.ack", "0"), None);
+        assert_eq!(Press::parse("incident.priority", "7:P9"), None);
+        assert_eq!(Press::parse("incident.priority", "7"), None);
+        assert_eq!(Press::parse("someone.else", "7"), None);
+    }
+}
