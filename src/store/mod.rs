@@ -6,6 +6,8 @@ pub mod incidents;
 pub mod outbox;
 pub mod overrides;
 pub mod reminders;
+#[cfg(test)]
+mod table_tests;
 pub mod time;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
