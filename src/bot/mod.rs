@@ -60,6 +60,18 @@ pub struct Context {
     message_locks: MessageLocks,
 }
 
+/// The parts the context and every loop share; cheap to clone.
+#[derive(Clone)]
+struct Parts {
+    policy: Arc<Policy>,
+    calendar: Arc<Calendar>,
+    db: SqlitePool,
+    web: SlackWeb,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+    wake: Wakes,
+}
+
 /// Wakes each loop when a commit gave it work.
 #[derive(Clone, Default)]
 struct Wakes {
@@ -122,35 +134,31 @@ impl Bot {
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Bot> {
-        let calendar = Arc::new(policy.calendar());
-        let policy = Arc::new(policy);
-        let wake = Wakes::default();
-        let live = live::Live::load(&db).await?;
-        metrics.set_open_incidents(live.open().len() as i64);
-        let delivery = Delivery::new(
-            policy.clone(),
-            calendar.clone(),
-            db.clone(),
-            web.clone(),
-            clock.clone(),
-            wake.delivery.clone(),
+        let parts = Parts {
+            calendar: Arc::new(policy.calendar()),
+            policy: Arc::new(policy),
+            db,
+            web,
+            clock,
+            metrics,
+            wake: Wakes::default(),
+        };
+        let live = live::Live::load(&parts.db).await?;
+        parts.metrics.set_open_incidents(live.open().len() as i64);
+        let (delivery, scheduler, topics) = (
+            Delivery::new(parts.clone()),
+            Scheduler::new(parts.clone()),
+            Topics::new(parts.clone()),
         );
-        let scheduler = Scheduler::new(
-            policy.clone(),
-            calendar.clone(),
-            db.clone(),
-            clock.clone(),
-            metrics.clone(),
-            wake.clone(),
-        );
-        let topics = Topics::new(
-            policy.clone(),
-            calendar.clone(),
-            db.clone(),
-            web.clone(),
-            clock.clone(),
-            wake.topics.clone(),
-        );
+        let Parts {
+            policy,
+            calendar,
+            db,
+            web,
+            clock,
+            metrics,
+            wake,
+        } = parts;
         let context = Arc::new(Context {
             policy,
             calendar,

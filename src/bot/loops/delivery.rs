@@ -15,22 +15,18 @@
 //! posted if it is not there.
 
 use crate::bot::outgoing::{Outgoing, Thread};
-use crate::calendar::Calendar;
-use crate::clock::Clock;
+use crate::bot::Parts;
+
 use crate::deadline::next_deadline;
 use crate::ids::{ChannelId, IncidentNumber};
-use crate::policy::Policy;
 use crate::slack::blocks::card;
-use crate::slack::{Lookups, SlackWeb, WebError};
+use crate::slack::{Lookups, WebError};
 use crate::store::incidents;
 use crate::store::outbox::{self, Settled};
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::*;
-use sqlx::SqlitePool;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
@@ -57,12 +53,7 @@ fn order_key(item: &Outgoing) -> String {
 
 /// Sends the outbox to Slack; woken after each commit that queued rows.
 pub struct Delivery {
-    policy: Arc<Policy>,
-    calendar: Arc<Calendar>,
-    db: SqlitePool,
-    web: SlackWeb,
-    clock: Arc<dyn Clock>,
-    wake: Arc<Notify>,
+    parts: Parts,
 }
 
 /// Slack errors that retrying cannot fix.
@@ -157,22 +148,8 @@ impl Failed {
 }
 
 impl Delivery {
-    pub(in crate::bot) fn new(
-        policy: Arc<Policy>,
-        calendar: Arc<Calendar>,
-        db: SqlitePool,
-        web: SlackWeb,
-        clock: Arc<dyn Clock>,
-        wake: Arc<Notify>,
-    ) -> Delivery {
-        Delivery {
-            policy,
-            calendar,
-            db,
-            web,
-            clock,
-            wake,
-        }
+    pub(in crate::bot) fn new(parts: Parts) -> Delivery {
+        Delivery { parts }
     }
 
     /// Runs until shutdown; what is unsent then goes out on the next start.
@@ -193,7 +170,7 @@ impl Delivery {
             }
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = self.wake.notified() => {}
+                _ = self.parts.wake.delivery.notified() => {}
                 _ = tokio::time::sleep(IDLE_CHECK) => {}
             }
         }
@@ -214,12 +191,12 @@ impl Delivery {
             if shutdown.is_cancelled() {
                 return Ok(());
             }
-            let rows = outbox::unsent::<Outgoing>(&self.db, BATCH).await?;
+            let rows = outbox::unsent::<Outgoing>(&self.parts.db, BATCH).await?;
             if rows.is_empty() {
                 return Ok(());
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            outbox::mark_in_doubt(&self.db, &ids).await?;
+            outbox::mark_in_doubt(&self.parts.db, &ids).await?;
             let mut sequences: Vec<Vec<Row>> = Vec::new();
             let mut by_key: HashMap<String, usize> = HashMap::new();
             for row in rows {
@@ -229,7 +206,7 @@ impl Delivery {
                 });
                 sequences[slot].push(row);
             }
-            let lookups = Lookups::new(&self.web);
+            let lookups = Lookups::new(&self.parts.web);
             let results: Vec<SequenceOutcome> = stream::iter(sequences)
                 .map(|sequence| self.deliver_in_order(sequence, &lookups, shutdown))
                 .buffer_unordered(IN_FLIGHT)
@@ -241,7 +218,7 @@ impl Delivery {
                 outcomes.extend(settled);
                 failure = failure.or(error);
             }
-            outbox::settle(&self.db, self.clock.now(), &outcomes).await?;
+            outbox::settle(&self.parts.db, self.parts.clock.now(), &outcomes).await?;
             if let Some(e) = failure {
                 return Err(e);
             }
@@ -324,7 +301,8 @@ impl Delivery {
                     Some(ts) => ts,
                     None => {
                         let content = content.clone().with_metadata(marker);
-                        self.web
+                        self.parts
+                            .web
                             .post(&channel, content, thread_ts)
                             .await
                             .map_err(Failed::posting)?
@@ -358,7 +336,8 @@ impl Delivery {
                     }
                 }
                 let content = content.clone().with_metadata(marker);
-                self.web
+                self.parts
+                    .web
                     .post(&SlackChannelId(user.0), content, None)
                     .await
                     .map(|_| ())
@@ -369,7 +348,7 @@ impl Delivery {
 
     /// The card's ts, if it has been posted; a storage error is an error.
     async fn stored_card_ts(&self, number: IncidentNumber) -> anyhow::Result<Option<SlackTs>> {
-        Ok(incidents::card(&self.db, number)
+        Ok(incidents::card(&self.parts.db, number)
             .await?
             .map(|(_, ts)| SlackTs(ts)))
     }
@@ -378,7 +357,7 @@ impl Delivery {
         let Ok(channel) = ChannelId::parse(&channel.0) else {
             return;
         };
-        if let Err(e) = incidents::set_card(&self.db, number, &channel, &ts.0).await {
+        if let Err(e) = incidents::set_card(&self.parts.db, number, &channel, &ts.0).await {
             warn!(number = number.0, error = %e, "card posted but its ts was not stored");
         }
     }
@@ -386,14 +365,20 @@ impl Delivery {
     /// Re-renders the card from what is stored now, so an older refresh can
     /// never overwrite a newer state.
     async fn refresh_card(&self, number: IncidentNumber) -> Result<(), WebError> {
-        let found = incidents::get(&self.db, number).await;
-        let card_at = incidents::card(&self.db, number).await;
+        let found = incidents::get(&self.parts.db, number).await;
+        let card_at = incidents::card(&self.parts.db, number).await;
         let (Ok(Some(incident)), Ok(Some((channel, ts)))) = (found, card_at) else {
             return Ok(()); // no card yet (or a storage error, logged elsewhere)
         };
-        let next = next_deadline(&self.policy, &self.calendar, &incident, self.clock.now());
-        let content = card::card(&self.policy, &incident, &next);
-        self.web
+        let next = next_deadline(
+            &self.parts.policy,
+            &self.parts.calendar,
+            &incident,
+            self.parts.clock.now(),
+        );
+        let content = card::card(&self.parts.policy, &incident, &next);
+        self.parts
+            .web
             .update(&SlackChannelId(channel.to_string()), &SlackTs(ts), content)
             .await
     }

@@ -4,14 +4,12 @@
 //! Rows that fell due while the bot was down fire at start-up, marked late.
 
 use crate::bot::outgoing;
-use crate::bot::{plan, Wakes};
-use crate::calendar::Calendar;
-use crate::clock::{sleep_until, Clock};
+use crate::bot::{plan, Parts};
+use crate::clock::sleep_until;
 use crate::ids::IncidentNumber;
 use crate::incident::{Incident, Status};
-use crate::metrics::Metrics;
 use crate::mrkdwn::truncate;
-use crate::policy::{Policy, Role};
+use crate::policy::Role;
 use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, Kind, Planned, Subject};
 use crate::rota::{self, people_covering, scheduled_member, Override};
@@ -20,20 +18,14 @@ use crate::store::{events as handled, incidents, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use std::sync::Arc;
+use sqlx::{Sqlite, Transaction};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 /// Fires reminder rows as they fall due; woken when a change planned new
 /// ones.
 pub struct Scheduler {
-    policy: Arc<Policy>,
-    calendar: Arc<Calendar>,
-    db: SqlitePool,
-    clock: Arc<dyn Clock>,
-    metrics: Arc<Metrics>,
-    wake: Wakes,
+    parts: Parts,
 }
 
 const BATCH: i64 = 100;
@@ -48,22 +40,8 @@ const HOLIDAY_WARNING_EVERY: Duration = Duration::days(1);
 const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Scheduler {
-    pub(in crate::bot) fn new(
-        policy: Arc<Policy>,
-        calendar: Arc<Calendar>,
-        db: SqlitePool,
-        clock: Arc<dyn Clock>,
-        metrics: Arc<Metrics>,
-        wake: Wakes,
-    ) -> Scheduler {
-        Scheduler {
-            policy,
-            calendar,
-            db,
-            clock,
-            metrics,
-            wake,
-        }
+    pub(in crate::bot) fn new(parts: Parts) -> Scheduler {
+        Scheduler { parts }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
@@ -71,16 +49,16 @@ impl Scheduler {
         let mut tidied: Option<DateTime<Utc>> = None;
         let mut holidays_checked: Option<DateTime<Utc>> = None;
         loop {
-            let now = self.clock.now();
+            let now = self.parts.clock.now();
             if holidays_checked.is_none_or(|at| now - at >= HOLIDAY_WARNING_EVERY) {
                 holidays_checked = Some(now);
-                let today = self.calendar.local(now).date_naive();
-                if let Some(warning) = self.calendar.holiday_data_warning(today) {
+                let today = self.parts.calendar.local(now).date_naive();
+                if let Some(warning) = self.parts.calendar.holiday_data_warning(today) {
                     warn!("{warning}");
                 }
             }
             if tidied.is_none_or(|at| now - at >= TIDY_EVERY) {
-                match handled::forget_before(&self.db, now - KEEP_HANDLED).await {
+                match handled::forget_before(&self.parts.db, now - KEEP_HANDLED).await {
                     Ok(_) => tidied = Some(now),
                     Err(e) => warn!(
                         error = format!("{e:#}"),
@@ -108,15 +86,15 @@ impl Scheduler {
                     "could not fire reminders; will retry"
                 );
             }
-            let now = self.clock.now();
-            let next = match rows::next_due(&self.db).await {
+            let now = self.parts.clock.now();
+            let next = match rows::next_due(&self.parts.db).await {
                 Ok(Some(next)) => next.min(now + IDLE),
                 Ok(None) => now + IDLE,
                 Err(_) => now + Duration::seconds(30),
             };
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = sleep_until(self.clock.as_ref(), next, &self.wake.scheduler) => {}
+                _ = sleep_until(self.parts.clock.as_ref(), next, &self.parts.wake.scheduler) => {}
                 // Real time: a manual clock may never reach `next`.
                 _ = tokio::time::sleep(PLAN_RETRY), if !planned => {}
             }
@@ -126,9 +104,9 @@ impl Scheduler {
     /// Plans every open or recently closed incident and every rota's next
     /// handover: the policy may have changed while the bot was down.
     async fn replan_everything(&self) -> anyhow::Result<()> {
-        let now = self.clock.now();
-        let mut tx = crate::store::write(&self.db).await?;
-        let (policy, cal) = (&self.policy, &self.calendar);
+        let now = self.parts.clock.now();
+        let mut tx = crate::store::write(&self.parts.db).await?;
+        let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         for incident in incidents::open(&mut *tx).await? {
             plan::incident(&mut tx, policy, cal, &incident, now).await?;
         }
@@ -141,15 +119,15 @@ impl Scheduler {
 
     async fn fire_due(&self) -> anyhow::Result<()> {
         loop {
-            let now = self.clock.now();
-            let due = rows::due(&self.db, now, BATCH).await?;
+            let now = self.parts.clock.now();
+            let due = rows::due(&self.parts.db, now, BATCH).await?;
             if due.is_empty() {
                 return Ok(());
             }
             // One transaction per batch: a commit costs an fsync, which
             // made 1,000 reminders due at once take seconds to fire. A
             // failure rolls the batch back and it is fired again, as before.
-            let mut tx = crate::store::write(&self.db).await?;
+            let mut tx = crate::store::write(&self.parts.db).await?;
             // Read through the transaction: it holds the only write
             // connection, so a read from the pool would wait for itself.
             let live = overrides::live(&mut *tx).await?;
@@ -163,10 +141,10 @@ impl Scheduler {
             }
             tx.commit().await?;
             for row in fired {
-                self.metrics.reminder_fired();
+                self.parts.metrics.reminder_fired();
                 info!(subject = %row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
             }
-            self.wake.delivery.notify_one();
+            self.parts.wake.delivery.notify_one();
         }
     }
 
@@ -188,8 +166,8 @@ impl Scheduler {
         // A row already due when the incident changed was kept: it fires
         // only if the incident, as it is now, would still have planned it.
         let still_owed = reminders::plan(
-            &self.policy,
-            &self.calendar,
+            &self.parts.policy,
+            &self.parts.calendar,
             &incident,
             row.due - Duration::seconds(1),
         )
@@ -197,7 +175,7 @@ impl Scheduler {
             kind: row.kind,
             due: row.due,
         });
-        let (policy, cal) = (&self.policy, &self.calendar);
+        let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         if !still_owed {
             return plan::incident(tx, policy, cal, &incident, now).await;
         }
@@ -228,24 +206,24 @@ impl Scheduler {
         name: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let Some(rota) = self.policy.rota(name) else {
+        let Some(rota) = self.parts.policy.rota(name) else {
             return Ok(());
         };
         // Who hands over to whom by the rotation itself: the handover
         // meeting is between the week's people, whatever the overrides.
         let just_before = row.due - Duration::seconds(1);
-        let handing_over = scheduled_member(&self.calendar, rota, just_before).clone();
+        let handing_over = scheduled_member(&self.parts.calendar, rota, just_before).clone();
         let taking_over = match row.kind {
-            Kind::WeekEnd => next_after(&handover_cron(rota), self.policy.timezone, row.due)
-                .map(|h| scheduled_member(&self.calendar, rota, h).clone()),
-            _ => Some(scheduled_member(&self.calendar, rota, row.due).clone()),
+            Kind::WeekEnd => next_after(&handover_cron(rota), self.parts.policy.timezone, row.due)
+                .map(|h| scheduled_member(&self.parts.calendar, rota, h).clone()),
+            _ => Some(scheduled_member(&self.parts.calendar, rota, row.due).clone()),
         };
         if taking_over.as_ref() == Some(&handing_over) {
-            return plan::handover(tx, &self.policy, &self.calendar, rota, now).await;
+            return plan::handover(tx, &self.parts.policy, &self.parts.calendar, rota, now).await;
         }
         let open = incidents::open(&mut **tx).await?;
         let text = say::handover(
-            &self.policy,
+            &self.parts.policy,
             rota,
             row.kind,
             Some(handing_over),
@@ -255,7 +233,7 @@ impl Scheduler {
             now,
         );
         outgoing::announce(tx, rota, &text, "handover", now).await?;
-        plan::handover(tx, &self.policy, &self.calendar, rota, now).await
+        plan::handover(tx, &self.parts.policy, &self.parts.calendar, rota, now).await
     }
 }
 

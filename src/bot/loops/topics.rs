@@ -5,55 +5,34 @@
 //! when the bot's segment differs from what it last wrote and from what the
 //! channel shows: every `conversations.setTopic` pings the channel.
 
-use crate::calendar::Calendar;
-use crate::clock::{sleep_until, Clock, RECHECK};
+use crate::bot::Parts;
+use crate::clock::{sleep_until, RECHECK};
 use crate::ids::ChannelId;
-use crate::policy::Policy;
 use crate::recurring::{next_after, TOPIC_REFRESH};
 use crate::rota::{self, Override};
-use crate::slack::SlackWeb;
 use crate::store::time::to_db;
 use crate::topic::{self, Entry};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
-use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
 /// Keeps topics and user groups current; remembers the user groups it
 /// last set and which channels' topics it has read since start-up.
 pub struct Topics {
-    policy: Arc<Policy>,
-    calendar: Arc<Calendar>,
-    db: SqlitePool,
-    web: SlackWeb,
-    clock: Arc<dyn Clock>,
-    wake: Arc<Notify>,
+    parts: Parts,
     groups: Mutex<HashMap<String, Vec<String>>>,
     checked: Mutex<HashSet<ChannelId>>,
 }
 
 impl Topics {
-    pub(in crate::bot) fn new(
-        policy: Arc<Policy>,
-        calendar: Arc<Calendar>,
-        db: SqlitePool,
-        web: SlackWeb,
-        clock: Arc<dyn Clock>,
-        wake: Arc<Notify>,
-    ) -> Topics {
+    pub(in crate::bot) fn new(parts: Parts) -> Topics {
         Topics {
-            policy,
-            calendar,
-            db,
-            web,
-            clock,
-            wake,
-            groups: Mutex::default(),
-            checked: Mutex::default(),
+            parts,
+            groups: Default::default(),
+            checked: Default::default(),
         }
     }
 
@@ -63,29 +42,36 @@ impl Topics {
                 Ok(next) => next,
                 Err(e) => {
                     warn!(error = %e, "could not refresh topics; will retry");
-                    self.clock.now() + chrono::Duration::from_std(RECHECK).unwrap_or_default()
+                    self.parts.clock.now() + chrono::Duration::from_std(RECHECK).unwrap_or_default()
                 }
             };
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = sleep_until(self.clock.as_ref(), next, &self.wake) => {}
+                _ = sleep_until(self.parts.clock.as_ref(), next, &self.parts.wake.topics) => {}
             }
         }
     }
 
     /// Brings every topic and user group up to date; returns when to look again.
     async fn refresh_topics(&self) -> anyhow::Result<DateTime<Utc>> {
-        let now = self.clock.now();
-        let live = crate::store::overrides::live(&self.db).await?;
+        let now = self.parts.clock.now();
+        let live = crate::store::overrides::live(&self.parts.db).await?;
         let mut next = now + chrono::Duration::hours(24);
         let mut by_channel: BTreeMap<&ChannelId, Vec<Entry>> = BTreeMap::new();
-        for rota in &self.policy.rotas {
-            let cover = rota::cover_at(&self.policy, &self.calendar, rota, now, &live);
+        for rota in &self.parts.policy.rotas {
+            let cover = rota::cover_at(&self.parts.policy, &self.parts.calendar, rota, now, &live);
             let change = match &cover {
                 Some(cover) => Some(cover.shift.to),
-                None => rota::next_shifts(&self.policy, &self.calendar, rota, now, 1, &live)
-                    .first()
-                    .map(|s| s.from),
+                None => rota::next_shifts(
+                    &self.parts.policy,
+                    &self.parts.calendar,
+                    rota,
+                    now,
+                    1,
+                    &live,
+                )
+                .first()
+                .map(|s| s.from),
             };
             if let Some(change) = change.filter(|c| *c > now) {
                 next = next.min(change);
@@ -105,7 +91,7 @@ impl Topics {
             }
         }
         next = next.min(next_override_edge(&live, now).unwrap_or(next));
-        if let Some(tick) = next_after(TOPIC_REFRESH, self.policy.timezone, now) {
+        if let Some(tick) = next_after(TOPIC_REFRESH, self.parts.policy.timezone, now) {
             next = next.min(tick);
         }
         for (channel, entries) in by_channel {
@@ -128,7 +114,7 @@ impl Topics {
         let stored: Option<String> =
             sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = ?")
                 .bind(channel.as_str())
-                .fetch_optional(&self.db)
+                .fetch_optional(&self.parts.db)
                 .await?;
         // Since start-up, each channel's real topic is read once: someone may
         // have edited it while the bot was down.
@@ -137,10 +123,10 @@ impl Topics {
             return Ok(());
         }
         let slack_channel = SlackChannelId(channel.to_string());
-        let current = self.web.topic(&slack_channel).await?;
+        let current = self.parts.web.topic(&slack_channel).await?;
         let wanted = topic::splice(&current, segment);
         if wanted != current {
-            self.web.set_topic(&slack_channel, &wanted).await?;
+            self.parts.web.set_topic(&slack_channel, &wanted).await?;
         }
         sqlx::query(
             "INSERT INTO topic_segments (channel, segment, set_at) VALUES (?, ?, ?)
@@ -149,7 +135,7 @@ impl Topics {
         .bind(channel.as_str())
         .bind(segment)
         .bind(to_db(now))
-        .execute(&self.db)
+        .execute(&self.parts.db)
         .await?;
         self.checked.lock().await.insert(channel.clone());
         Ok(())
@@ -160,7 +146,7 @@ impl Topics {
         if groups.get(group) == Some(&members) {
             return;
         }
-        match self.web.set_usergroup_members(group, &members).await {
+        match self.parts.web.set_usergroup_members(group, &members).await {
             Ok(()) => {
                 groups.insert(group.to_owned(), members);
             }
