@@ -10,6 +10,7 @@ pub mod command;
 pub mod deadline;
 pub mod ids;
 pub mod incident;
+pub mod mrkdwn;
 pub mod policy;
 pub mod priority;
 pub mod recurring;

@@ -45,7 +45,7 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-use crate::slack::blocks::text::truncate as cut;
+use crate::mrkdwn::truncate as cut;
 
 /// The new topic: people's text kept around a fresh segment. When it would
 /// be too long, the segment is shortened first, then people's text.

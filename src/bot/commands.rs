@@ -19,7 +19,7 @@ impl Bot {
             "/oncall" => self.on_oncall(&user, &text).await,
             other => Ok(ephemeral(format!(
                 "I do not handle `{}`: try `/incident help` or `/oncall help`.",
-                crate::slack::blocks::text::escape(other)
+                crate::mrkdwn::escape(other)
             ))),
         };
         answer.unwrap_or_else(|e| {

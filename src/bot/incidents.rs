@@ -160,7 +160,7 @@ impl Bot {
         let timeline = incidents::timeline(&self.db, number).await?;
         let report = crate::views::report::markdown(&self.policy, &incident, &timeline);
         // The report quotes people's words: escaped, so it cannot ping anyone.
-        let body = crate::slack::blocks::text::escape_within(&report, REPORT_MAX);
+        let body = crate::mrkdwn::escape_within(&report, REPORT_MAX);
         let now = self.clock.now();
         let mut tx = self.write().await?;
         let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");

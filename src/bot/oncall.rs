@@ -5,9 +5,9 @@ use super::deliver::Outgoing;
 use super::{reply::ephemeral, Bot};
 use crate::command::{override_label, parse_oncall, OncallCommand, ONCALL_USAGE};
 use crate::ids::UserId;
+use crate::mrkdwn::slack_date;
 use crate::policy::Rota;
 use crate::rota;
-use crate::slack::blocks::text::slack_date;
 use crate::store::{outbox, overrides};
 use crate::views::oncall::{self as view, Style};
 use chrono::{DateTime, Utc};
@@ -208,5 +208,5 @@ async fn dm_in(
 }
 
 fn escape(text: &str) -> String {
-    crate::slack::blocks::text::escape(text)
+    crate::mrkdwn::escape(text)
 }

@@ -14,4 +14,4 @@ pub use oncall::{override_label, parse_oncall, parse_override_id, OncallCommand}
 pub use usage::{INCIDENT_USAGE, ONCALL_USAGE};
 pub use when::{parse_range, parse_when, WhenError};
 
-use crate::slack::blocks::text::escape;
+use crate::mrkdwn::escape;

@@ -7,11 +7,11 @@ use crate::calendar::Calendar;
 use crate::deadline::next_deadline;
 use crate::ids::UserId;
 use crate::incident::Incident;
+use crate::mrkdwn::{escape_within, slack_date, truncate};
 use crate::policy::Policy;
 use crate::rota::{self, Override, Shift};
 use crate::slack::blocks::actions;
-use crate::slack::blocks::card::{priority_label, status_label};
-use crate::slack::blocks::text::{escape_within, slack_date, truncate};
+use crate::views::labels::{priority_label, status_label};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
 

@@ -3,9 +3,9 @@
 
 use crate::calendar::Calendar;
 use crate::command::override_label;
+use crate::mrkdwn::slack_date;
 use crate::policy::{Policy, Rota};
 use crate::rota::{self, Override, Shift};
-use crate::slack::blocks::text::slack_date;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;

@@ -4,9 +4,9 @@ use super::incident::PAUSE_CHECKLIST;
 use crate::calendar::Calendar;
 use crate::ids::UserId;
 use crate::incident::Incident;
+use crate::mrkdwn::{escape_within, slack_date};
 use crate::policy::{Policy, Rota};
 use crate::reminders::Kind;
-use crate::slack::blocks::text::{escape_within, slack_date};
 use chrono::{DateTime, Duration, Utc};
 
 /// A reminder fired this long after its due time says it is late.

@@ -1,9 +1,8 @@
 //! Block Kit surfaces, built with slack-morphism's typed models: the incident
-//! card, the declare and update modals, and the small text helpers they share.
+//! card and the declare and update modals. Text helpers are in `crate::mrkdwn`.
 
 pub mod card;
 pub mod modal;
-pub mod text;
 
 /// action_ids on the card and in modals; the value carries the incident number.
 pub mod actions {

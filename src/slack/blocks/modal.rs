@@ -1,8 +1,8 @@
 //! The declare and update modals, and reading their submissions back into
 //! plain values.
 
-use super::text::truncate;
 use super::views;
+use crate::mrkdwn::truncate;
 use crate::policy::Policy;
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
@@ -113,7 +113,7 @@ pub fn update(number: i64, title: &str) -> SlackView {
             .with_text(md!(
                 "*INC-{}*: {}",
                 number,
-                super::text::escape_within(title, 200)
+                crate::mrkdwn::escape_within(title, 200)
             ))
             .into(),
         input(fields::UPDATE, "Status update", text).into(),
