@@ -3,9 +3,10 @@
 
 use super::Bot;
 use crate::ids::UserId;
+use crate::slack::blocks::home::home;
 use crate::slack::blocks::modal;
 use crate::store::{incidents, overrides};
-use crate::views::home::{home, HomeData};
+use crate::views::home::HomeData;
 use slack_morphism::prelude::*;
 use tracing::warn;
 

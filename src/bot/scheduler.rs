@@ -6,16 +6,15 @@
 use super::deliver::{Outgoing, Thread};
 use super::Bot;
 use crate::clock::sleep_until;
-use crate::ids::UserId;
+use crate::ids::{IncidentNumber, UserId};
 use crate::incident::Incident;
 use crate::incident::Status;
-use crate::mrkdwn::truncate;
 use crate::policy::{Covers, Role, Rota, Rotation};
 use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, incident_subject, Kind, Planned};
 use crate::rota::scheduled_member;
 use crate::rota::{self, Override};
-use crate::slack::blocks::actions;
+use crate::slack::blocks::reminder::reminder;
 use crate::store::{events as handled, incidents, outbox, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
@@ -315,25 +314,10 @@ fn with_prompt(
     number: i64,
     incident: &Incident,
 ) -> SlackMessageContent {
-    let content = SlackMessageContent::new().with_text(text.clone());
-    let (action, label) = match prompt {
-        None => return content,
-        Some(Prompt::PostUpdate) => (actions::POST_UPDATE, "Post update"),
-        Some(Prompt::Acknowledge) if incident.status == Status::Declared => {
-            (actions::ACK, "Acknowledge")
-        }
-        Some(Prompt::Acknowledge) => return content,
-    };
-    let button = SlackBlockButtonElement::new(pt!(label))
-        .with_action_id(action.into())
-        .with_value(number.to_string())
-        .with_style(SlackBlockButtonStyle::Primary);
-    content.with_blocks(vec![
-        SlackSectionBlock::new()
-            .with_text(md!("{}", truncate(&text, 2900)))
-            .into(),
-        SlackActionsBlock::new(vec![button.into()]).into(),
-    ])
+    // Acknowledging is offered only while nobody has.
+    let prompt =
+        prompt.filter(|p| *p != Prompt::Acknowledge || incident.status == Status::Declared);
+    reminder(&text, prompt, IncidentNumber(number))
 }
 
 fn dm(user: UserId, text: String) -> Outgoing {

@@ -1,8 +1,11 @@
 //! Block Kit surfaces, built with slack-morphism's typed models: the incident
-//! card and the declare and update modals. Text helpers are in `crate::mrkdwn`.
+//! card, the declare and update modals, the App Home tab and reminders with
+//! their buttons. Text helpers are in `crate::mrkdwn`.
 
 pub mod card;
+pub mod home;
 pub mod modal;
+pub mod reminder;
 
 /// action_ids on the card and in modals; the value carries the incident number.
 pub mod actions {
