@@ -1,28 +1,22 @@
-//! The App Home tab: open incidents with their next deadlines, who is on
-//! call now on every rota, the viewer's own shifts and overrides, and a
-//! button to declare an incident. Built with slack-morphism's typed blocks;
-//! kept inside Slack's 100-block limit by capping each list.
+//! The App Home tab's content: open incidents with their next deadlines,
+//! who is on call now on every rota, the viewer's own shifts and overrides.
+//! Each list is capped (the rest counted in an "and N more" line) so the
+//! tab stays inside Slack's block limit; `slack::blocks::home` lays it out.
 
 use crate::calendar::Calendar;
 use crate::deadline::next_deadline;
 use crate::ids::UserId;
 use crate::incident::Incident;
-use crate::mrkdwn::{escape_within, slack_date, truncate};
+use crate::mrkdwn::{escape_within, slack_date};
 use crate::policy::Policy;
 use crate::rota::{self, Override, Shift};
-use crate::slack::blocks::actions;
-use crate::slack::blocks::card::{priority_label, status_label};
+use crate::views::labels::{priority_label, status_label};
 use chrono::{DateTime, Duration, Utc};
-use slack_morphism::prelude::*;
 
-/// Slack refuses a Home view with more blocks than this.
-pub const MAX_BLOCKS: usize = 100;
-/// Incidents and rotas each get at most this many blocks; the rest are
+/// Incidents and rotas each get at most this many entries; the rest are
 /// counted in a "and N more" line so the tab stays inside the limit.
 const MAX_INCIDENTS: usize = 30;
 const MAX_ROTAS: usize = 30;
-/// A section's text may be at most 3,000 characters.
-const SECTION_MAX: usize = 3_000;
 /// How far ahead "your next shifts" looks.
 pub const SHIFT_DAYS: i64 = 14;
 
@@ -34,54 +28,46 @@ pub struct HomeData<'a> {
     pub overrides: &'a [Override],
 }
 
-fn section(text: String) -> SlackBlock {
-    SlackSectionBlock::new()
-        .with_text(md!("{}", truncate(&text, SECTION_MAX)))
-        .into()
+/// The tab's texts, one per section, in mrkdwn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Home {
+    /// One entry per open incident, most pressing first, or one saying
+    /// there are none.
+    pub incidents: Vec<String>,
+    /// "…and N more open incidents" when the list was capped.
+    pub more_incidents: Option<String>,
+    /// One entry per rota: who covers it now, and until when.
+    pub on_call: Vec<String>,
+    /// "…and N more rotas" when the list was capped.
+    pub more_rotas: Option<String>,
+    pub your_shifts: String,
+    pub your_overrides: String,
 }
 
-fn header(text: &str) -> SlackBlock {
-    SlackHeaderBlock::new(pt!(text.to_owned())).into()
+pub fn home(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Home {
+    let (incidents, more_incidents) = incidents(policy, cal, data);
+    let (on_call, more_rotas) = on_call(policy, cal, data);
+    Home {
+        incidents,
+        more_incidents,
+        on_call,
+        more_rotas,
+        your_shifts: your_shifts(policy, cal, data),
+        your_overrides: your_overrides(policy, data),
+    }
 }
 
-fn more(n: usize, what: &str) -> SlackBlock {
-    SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
-        SlackBlockMarkDownText::new(format!("…and {n} more {what}")),
-    )])
-    .into()
+fn more(n: usize, what: &str) -> Option<String> {
+    (n > 0).then(|| format!("…and {n} more {what}"))
 }
 
-pub fn home(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> SlackView {
-    let mut blocks = vec![
-        header("Incidents and on call"),
-        SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt!(
-            "Declare an incident"
-        ))
-        .with_action_id(actions::HOME_DECLARE.into())
-        .with_value("declare".to_owned())
-        .with_style(SlackBlockButtonStyle::Danger)
-        .into()])
-        .into(),
-        SlackDividerBlock::new().into(),
-        header("Open incidents"),
-    ];
-    blocks.extend(incidents(policy, cal, data));
-    blocks.push(SlackDividerBlock::new().into());
-    blocks.push(header("On call now"));
-    blocks.extend(on_call(policy, cal, data));
-    blocks.push(SlackDividerBlock::new().into());
-    blocks.push(header("Your next shifts"));
-    blocks.push(section(your_shifts(policy, cal, data)));
-    blocks.push(header("Your overrides"));
-    blocks.push(section(your_overrides(policy, data)));
-    // The caps above keep well inside the limit; this is the backstop.
-    blocks.truncate(MAX_BLOCKS);
-    SlackView::Home(SlackHomeView::new(blocks))
-}
-
-fn incidents(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackBlock> {
+fn incidents(
+    policy: &Policy,
+    cal: &Calendar,
+    data: &HomeData<'_>,
+) -> (Vec<String>, Option<String>) {
     if data.open.is_empty() {
-        return vec![section("No open incidents.".to_owned())];
+        return (vec!["No open incidents.".to_owned()], None);
     }
     let tz = policy.timezone;
     let mut rows: Vec<_> = data
@@ -91,7 +77,7 @@ fn incidents(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackB
         .collect();
     // Most pressing first, as in `/incident list`.
     rows.sort_by_key(|(next, i)| (next.as_ref().map(|(_, at)| *at), i.priority, i.number.0));
-    let mut blocks: Vec<SlackBlock> = rows
+    let lines = rows
         .iter()
         .take(MAX_INCIDENTS)
         .map(|(next, i)| {
@@ -103,7 +89,7 @@ fn incidents(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackB
                 .engineering_lead
                 .as_ref()
                 .map_or_else(|| "_nobody yet_".to_owned(), UserId::mention);
-            section(format!(
+            format!(
                 "*{}: {}*\n{} · {}\n{} · Engineering lead {}",
                 i.number,
                 escape_within(i.title.as_str(), 150),
@@ -111,18 +97,16 @@ fn incidents(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackB
                 status_label(i.status),
                 deadline,
                 lead
-            ))
+            )
         })
         .collect();
-    if rows.len() > MAX_INCIDENTS {
-        blocks.push(more(rows.len() - MAX_INCIDENTS, "open incidents"));
-    }
-    blocks
+    let hidden = rows.len().saturating_sub(MAX_INCIDENTS);
+    (lines, more(hidden, "open incidents"))
 }
 
-fn on_call(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackBlock> {
+fn on_call(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> (Vec<String>, Option<String>) {
     let tz = policy.timezone;
-    let mut blocks: Vec<SlackBlock> = policy
+    let lines = policy
         .rotas
         .iter()
         .take(MAX_ROTAS)
@@ -135,13 +119,11 @@ fn on_call(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> Vec<SlackBlo
                 ),
                 None => "_not covering now_".to_owned(),
             };
-            section(format!("*{}*: {now}", escape_within(&r.name, 100)))
+            format!("*{}*: {now}", escape_within(&r.name, 100))
         })
         .collect();
-    if policy.rotas.len() > MAX_ROTAS {
-        blocks.push(more(policy.rotas.len() - MAX_ROTAS, "rotas"));
-    }
-    blocks
+    let hidden = policy.rotas.len().saturating_sub(MAX_ROTAS);
+    (lines, more(hidden, "rotas"))
 }
 
 fn your_shifts(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> String {

@@ -6,7 +6,7 @@ use crate::ids::UserId;
 use crate::incident::{Event, EventKind, Incident, Status};
 use crate::mrkdwn::{escape, escape_within, slack_date};
 use crate::policy::Policy;
-use crate::slack::blocks::card::priority_label;
+use crate::views::labels::priority_label;
 
 /// Thread replies are kept well inside Slack's 40,000 characters.
 const REPLY_MAX: usize = 3000;

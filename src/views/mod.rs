@@ -3,6 +3,7 @@
 
 pub mod home;
 pub mod incident;
+pub mod labels;
 pub mod oncall;
 pub mod refusal;
 pub mod reminders;

@@ -3,7 +3,8 @@
 
 use crate::bot::Context;
 use crate::ids::UserId;
-use crate::views::home::{home, HomeData};
+use crate::slack::blocks::home::home;
+use crate::views::home::HomeData;
 use slack_morphism::prelude::*;
 use tracing::warn;
 

@@ -8,12 +8,11 @@ use crate::bot::{plan, Parts};
 use crate::clock::sleep_until;
 use crate::ids::IncidentNumber;
 use crate::incident::{Incident, Status};
-use crate::mrkdwn::truncate;
 use crate::policy::Role;
 use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, Kind, Planned, Subject};
 use crate::rota::{self, people_covering, scheduled_member, Override};
-use crate::slack::blocks::actions;
+use crate::slack::blocks::reminder::reminder;
 use crate::store::{events as handled, incidents, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
@@ -244,23 +243,8 @@ fn with_prompt(
     number: IncidentNumber,
     incident: &Incident,
 ) -> SlackMessageContent {
-    let content = SlackMessageContent::new().with_text(text.clone());
-    let (action, label) = match prompt {
-        None => return content,
-        Some(Prompt::PostUpdate) => (actions::POST_UPDATE, "Post update"),
-        Some(Prompt::Acknowledge) if incident.status == Status::Declared => {
-            (actions::ACK, "Acknowledge")
-        }
-        Some(Prompt::Acknowledge) => return content,
-    };
-    let button = SlackBlockButtonElement::new(pt!(label))
-        .with_action_id(action.into())
-        .with_value(number.0.to_string())
-        .with_style(SlackBlockButtonStyle::Primary);
-    content.with_blocks(vec![
-        SlackSectionBlock::new()
-            .with_text(md!("{}", truncate(&text, 2900)))
-            .into(),
-        SlackActionsBlock::new(vec![button.into()]).into(),
-    ])
+    // Acknowledging is offered only while nobody has.
+    let prompt =
+        prompt.filter(|p| *p != Prompt::Acknowledge || incident.status == Status::Declared);
+    reminder(&text, prompt, number)
 }

@@ -7,26 +7,11 @@ use crate::incident::{Incident, Status};
 use crate::mrkdwn::{escape_within, slack_date, truncate};
 use crate::policy::Policy;
 use crate::priority::Priority;
+use crate::views::labels::{priority_label, status_label};
 use slack_morphism::prelude::*;
-
-pub fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Declared => ":red_circle: Declared, not acknowledged",
-        Status::Acknowledged => ":large_orange_circle: Acknowledged, being worked",
-        Status::Resolved => ":white_check_mark: Resolved",
-        Status::NotIncident => ":heavy_minus_sign: Not an incident",
-    }
-}
 
 fn person(user: Option<&crate::ids::UserId>) -> String {
     user.map_or_else(|| "_nobody yet_".to_owned(), |u| u.mention())
-}
-
-pub fn priority_label(policy: &Policy, priority: Priority) -> String {
-    match policy.priorities.get(&priority) {
-        Some(rule) => format!("{priority} {}", escape_within(&rule.name, 40)),
-        None => priority.to_string(),
-    }
 }
 
 /// The fallback text notifications and screen readers use.

@@ -1,9 +1,13 @@
 //! Block Kit surfaces, built with slack-morphism's typed models: the incident
-//! card, the declare and update modals, and the controls people press.
+//! card, the declare and update modals, the App Home tab and reminders with
+//! their buttons, and the [`press::Press`] each control sends. Text helpers
+//! are in `crate::mrkdwn`.
 
 pub mod card;
+pub mod home;
 pub mod modal;
 pub mod press;
+pub mod reminder;
 
 /// action_ids on the card, reminders and Home; see [`press::Press`] for
 /// what each control's value carries.

@@ -69,7 +69,7 @@ impl Press {
     pub fn value(self) -> String {
         match self {
             Press::Prioritise(n, p) => format!("{}:{p}", n.0),
-            Press::DeclareFromHome => String::new(),
+            Press::DeclareFromHome => "declare".to_owned(),
             Press::Acknowledge(n)
             | Press::TakeLead(n)
             | Press::TakeComms(n)
@@ -82,12 +82,9 @@ impl Press {
 
     /// A button that sends this press.
     pub fn button(self, label: &str) -> SlackBlockButtonElement {
-        let button =
-            SlackBlockButtonElement::new(pt!(label)).with_action_id(self.action_id().into());
-        match self {
-            Press::DeclareFromHome => button,
-            _ => button.with_value(self.value()),
-        }
+        SlackBlockButtonElement::new(pt!(label))
+            .with_action_id(self.action_id().into())
+            .with_value(self.value())
     }
 
     /// A menu option that sends this press when chosen.
