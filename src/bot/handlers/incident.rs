@@ -69,9 +69,15 @@ fn list(ctx: &Context) -> String {
     lines.join("\n")
 }
 
-/// The incident's card, shown only to the person who asked.
+/// The incident's card, shown only to the person who asked: from memory
+/// while it is open, from the database once closed.
 async fn show(ctx: &Context, number: IncidentNumber) -> anyhow::Result<Reply> {
-    let Some(incident) = incidents::get(&ctx.db, number).await? else {
+    let open = ctx.live.open().iter().find(|i| i.number == number).cloned();
+    let found = match open {
+        Some(incident) => Some(incident),
+        None => incidents::get(&ctx.db, number).await?,
+    };
+    let Some(incident) = found else {
         return Ok(Refusal::NoSuchIncident(number).into());
     };
     let next = next_deadline(&ctx.policy, &ctx.calendar, &incident, ctx.now());
