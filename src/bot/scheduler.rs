@@ -10,10 +10,9 @@ use crate::ids::{IncidentNumber, UserId};
 use crate::incident::Incident;
 use crate::incident::Status;
 use crate::policy::{Covers, Role, Rota, Rotation};
-use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, incident_subject, Kind, Planned};
-use crate::rota::scheduled_member;
 use crate::rota::{self, Override};
+use crate::rota::{next_handover, scheduled_member};
 use crate::slack::blocks::reminder::reminder;
 use crate::store::{events as handled, incidents, outbox, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
@@ -135,7 +134,7 @@ impl Bot {
         rows::replan(tx, &incident_subject(incident.number.0), &planned, now).await
     }
 
-    /// The rota's next handover (from its cron expression, in the policy's
+    /// The rota's next handover (by its rotation, in the policy's
     /// zone) and, for an in-hours rota, the close of the last working day
     /// before it: the start and end of the support week.
     async fn plan_handover(
@@ -147,8 +146,7 @@ impl Bot {
         if rota.topic_channels.is_empty() {
             return Ok(());
         }
-        let tz = self.policy.timezone;
-        let Some(handover) = next_after(&handover_cron(rota), tz, now) else {
+        let Some(handover) = next_handover(&self.calendar, rota, now) else {
             return Ok(());
         };
         let mut planned = vec![Planned {
@@ -220,7 +218,7 @@ impl Bot {
             let just_before = row.due - Duration::seconds(1);
             let outgoing = scheduled_member(&self.calendar, rota, just_before).clone();
             let incoming = match row.kind {
-                Kind::WeekEnd => next_after(&handover_cron(rota), self.policy.timezone, row.due)
+                Kind::WeekEnd => next_handover(&self.calendar, rota, row.due)
                     .map(|h| scheduled_member(&self.calendar, rota, h).clone()),
                 _ => Some(scheduled_member(&self.calendar, rota, row.due).clone()),
             };

@@ -6,9 +6,8 @@
 //! channel shows: every `conversations.setTopic` pings the channel.
 
 use super::Bot;
-use crate::clock::{sleep_until, RECHECK};
+use crate::clock::{next_minute, sleep_until, RECHECK};
 use crate::ids::ChannelId;
-use crate::recurring::{next_after, TOPIC_REFRESH};
 use crate::rota::{self, Override};
 use crate::store::time::to_db;
 use crate::topic::{self, Entry};
@@ -82,9 +81,7 @@ impl Bot {
             }
         }
         next = next.min(next_override_edge(&live, now).unwrap_or(next));
-        if let Some(tick) = next_after(TOPIC_REFRESH, self.policy.timezone, now) {
-            next = next.min(tick);
-        }
+        next = next.min(next_minute(now));
         for (channel, entries) in by_channel {
             if let Err(e) = self
                 .set_segment(channel, &topic::segment(&entries), now)
