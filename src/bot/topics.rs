@@ -9,7 +9,7 @@ use super::Bot;
 use crate::clock::{next_minute, sleep_until, RECHECK};
 use crate::ids::ChannelId;
 use crate::rota::{self, Override};
-use crate::store::time::to_db;
+use crate::store;
 use crate::topic::{self, Entry};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
@@ -99,11 +99,7 @@ impl Bot {
         segment: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = ?")
-                .bind(channel.as_str())
-                .fetch_optional(&self.db)
-                .await?;
+        let stored = store::topics::segment(&self.db, channel).await?;
         // Since start-up, each channel's real topic is read once: someone may
         // have edited it while the bot was down.
         let checked = self.topics.checked.lock().await.contains(channel);
@@ -116,15 +112,7 @@ impl Bot {
         if wanted != current {
             self.web.set_topic(&slack_channel, &wanted).await?;
         }
-        sqlx::query(
-            "INSERT INTO topic_segments (channel, segment, set_at) VALUES (?, ?, ?)
-             ON CONFLICT (channel) DO UPDATE SET segment = excluded.segment, set_at = excluded.set_at",
-        )
-        .bind(channel.as_str())
-        .bind(segment)
-        .bind(to_db(now))
-        .execute(&self.db)
-        .await?;
+        store::topics::set_segment(&self.db, channel, segment, now).await?;
         self.topics.checked.lock().await.insert(channel.clone());
         Ok(())
     }

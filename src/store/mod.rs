@@ -7,6 +7,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod reminders;
 pub mod time;
+pub mod topics;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
