@@ -149,10 +149,31 @@ pub async fn sleep_until(
     }
 }
 
+/// The first whole minute strictly after `now` (seconds and fractions
+/// zero): topics are re-checked then, on top of waking at each shift
+/// change, so no change is more than a minute late.
+pub fn next_minute(now: DateTime<Utc>) -> DateTime<Utc> {
+    let minute = now.timestamp().div_euclid(60) + 1;
+    DateTime::from_timestamp(minute * 60, 0).unwrap_or(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_next_minute_is_the_next_whole_one_strictly_after_now() {
+        let at = |h, m, s| Utc.with_ymd_and_hms(2026, 11, 30, h, m, s).unwrap();
+        assert_eq!(next_minute(at(9, 0, 0)), at(9, 1, 0));
+        assert_eq!(next_minute(at(9, 0, 59)), at(9, 1, 0));
+        let just_after = at(9, 0, 0) + chrono::Duration::milliseconds(1);
+        assert_eq!(next_minute(just_after), at(9, 1, 0));
+        assert_eq!(
+            next_minute(at(23, 59, 30)),
+            at(9, 0, 0) + chrono::Duration::hours(15)
+        );
+    }
 
     #[test]
     fn a_shifted_clock_runs_ahead_by_its_offset() {

@@ -13,7 +13,6 @@ pub mod incident;
 pub mod mrkdwn;
 pub mod policy;
 pub mod priority;
-pub mod recurring;
 pub mod refusal;
 pub mod reminders;
 pub mod rota;

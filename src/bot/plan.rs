@@ -5,8 +5,8 @@
 use crate::calendar::Calendar;
 use crate::incident::Incident;
 use crate::policy::{Covers, Policy, Rota, Rotation};
-use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, Kind, Planned, Subject};
+use crate::rota::next_handover;
 use crate::store::reminders as rows;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Sqlite, Transaction};
@@ -28,7 +28,6 @@ pub async fn incident(
 /// Rotas with no topic channel have nowhere to post, so plan nothing.
 pub async fn handover(
     tx: &mut Transaction<'_, Sqlite>,
-    policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     now: DateTime<Utc>,
@@ -36,7 +35,7 @@ pub async fn handover(
     if rota.topic_channels.is_empty() {
         return Ok(());
     }
-    let Some(handover) = next_after(&handover_cron(rota), policy.timezone, now) else {
+    let Some(handover) = next_handover(cal, rota, now) else {
         return Ok(());
     };
     let mut planned = vec![Planned {

@@ -7,7 +7,7 @@ mod tests;
 
 pub use holidays::known_until;
 
-use crate::policy::{Hours, PolicyDuration, TimeRange};
+use crate::policy::{Hours, Policy, PolicyDuration, TimeRange};
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday,
 };
@@ -32,6 +32,15 @@ pub const HOLIDAY_DATA_NOTICE_DAYS: i64 = 180;
 /// How far to look for the next in-hours boundary before giving up; a
 /// year always has a working day, so this only stops a runaway loop.
 const SEARCH_DAYS: i64 = 400;
+
+impl Policy {
+    /// The calendar of the policy's zone and support hours. It lives here,
+    /// beside the calendar, so that the calendar reads the policy and the
+    /// policy knows nothing of the calendar.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::new(self.timezone, &self.hours)
+    }
+}
 
 impl Calendar {
     pub fn new(tz: Tz, hours: &Hours) -> Calendar {

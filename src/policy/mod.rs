@@ -14,7 +14,6 @@ pub use error::PolicyError;
 pub use rota::{Covers, Handover, Role, Rota, Rotation, Window};
 pub use settings::{CyberSettings, Division, Hours, PrioritySettings, ReminderSettings};
 
-use crate::calendar::Calendar;
 use crate::ids::{ChannelId, UserId};
 use crate::priority::Priority;
 use std::collections::BTreeMap;
@@ -83,10 +82,6 @@ impl Policy {
     pub fn priority(&self, p: Priority) -> &PrioritySettings {
         // Loading rejects a policy without all four priorities.
         &self.priorities[&p]
-    }
-
-    pub fn calendar(&self) -> Calendar {
-        Calendar::new(self.timezone, &self.hours)
     }
 
     pub fn rotas_with_role(&self, role: Role) -> impl Iterator<Item = &Rota> + '_ {

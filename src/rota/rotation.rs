@@ -38,6 +38,15 @@ pub fn handover_instant(cal: &Calendar, rota: &Rota, k: i64) -> DateTime<Utc> {
     cal.instant(date, rota.handover.time)
 }
 
+/// The rotation's first handover strictly after `now`, whether or not the
+/// person changes there: when the handover is announced. Handovers are the
+/// rota's wall-clock time in the policy zone, so a 09:00 handover stays
+/// 09:00 across the clocks changing.
+pub fn next_handover(cal: &Calendar, rota: &Rota, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let k = index_at(cal, rota, now).checked_add(1)?;
+    Some(handover_instant(cal, rota, k))
+}
+
 /// The `k` with handover `k` <= `instant` < handover `k + 1`.
 pub fn index_at(cal: &Calendar, rota: &Rota, instant: DateTime<Utc>) -> i64 {
     let days = (cal.local(instant).date_naive() - first_handover_date(rota)).num_days();

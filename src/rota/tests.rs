@@ -1,6 +1,6 @@
 use super::*;
 use crate::ids::{OverrideId, UserId};
-use crate::policy::Policy;
+use crate::policy::{Handover, Policy, Rota, Rotation};
 use chrono::{Datelike, Timelike, Weekday};
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -323,5 +323,114 @@ fn schedule_table_is_aligned_and_in_the_policy_zone() {
     assert!(
         cols.len() > 20 && cols.windows(2).all(|w| w[0] == w[1]),
         "{table}"
+    );
+}
+
+fn daily(time: &str) -> Rota {
+    let (p, _) = paas();
+    let mut rota = p.rota("in-hours").unwrap().clone();
+    rota.rotation = Rotation::Daily;
+    rota.handover = Handover {
+        weekday: None,
+        time: chrono::NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+    };
+    rota
+}
+
+#[test]
+fn next_weekly_handover_is_monday_nine_local_either_side_of_dst() {
+    let (p, c) = paas();
+    let rota = p.rota("in-hours").unwrap();
+    let next = |now: &str| next_handover(&c, rota, utc(now));
+    // Winter: GMT.
+    assert_eq!(
+        next("2026-11-24T12:00:00Z"),
+        Some(utc("2026-11-30T09:00:00Z"))
+    );
+    // The clocks go forward on Sunday 28 March 2027: Monday 09:00 BST.
+    assert_eq!(
+        next("2027-03-27T12:00:00Z"),
+        Some(utc("2027-03-29T08:00:00Z"))
+    );
+    // The Monday before the change is still 09:00 GMT.
+    assert_eq!(
+        next("2027-03-20T12:00:00Z"),
+        Some(utc("2027-03-22T09:00:00Z"))
+    );
+    // And back on Sunday 31 October 2027: Monday 09:00 GMT.
+    assert_eq!(
+        next("2027-10-30T12:00:00Z"),
+        Some(utc("2027-11-01T09:00:00Z"))
+    );
+    // The Monday before that is 09:00 BST.
+    assert_eq!(
+        next("2027-10-23T12:00:00Z"),
+        Some(utc("2027-10-25T08:00:00Z"))
+    );
+}
+
+#[test]
+fn next_handover_is_strictly_after_now() {
+    let (p, c) = paas();
+    let rota = p.rota("in-hours").unwrap();
+    assert_eq!(
+        next_handover(&c, rota, utc("2026-11-30T09:00:00Z")),
+        Some(utc("2026-12-07T09:00:00Z"))
+    );
+    assert_eq!(
+        next_handover(&c, rota, utc("2026-11-30T08:59:59Z")),
+        Some(utc("2026-11-30T09:00:00Z"))
+    );
+    let rota = daily("09:00");
+    assert_eq!(
+        next_handover(&c, &rota, utc("2026-11-30T09:00:00Z")),
+        Some(utc("2026-12-01T09:00:00Z"))
+    );
+}
+
+#[test]
+fn next_daily_handover_keeps_wall_clock_across_dst() {
+    let (_, c) = paas();
+    let rota = daily("09:00");
+    let next = |now: &str| next_handover(&c, &rota, utc(now));
+    // Saturday 27 March 2027 09:00 GMT, then Sunday 28 March 09:00 BST.
+    assert_eq!(
+        next("2027-03-27T08:00:00Z"),
+        Some(utc("2027-03-27T09:00:00Z"))
+    );
+    assert_eq!(
+        next("2027-03-27T09:00:00Z"),
+        Some(utc("2027-03-28T08:00:00Z"))
+    );
+    // Saturday 30 October 2027 09:00 BST, then Sunday 31 October 09:00 GMT.
+    assert_eq!(
+        next("2027-10-30T07:00:00Z"),
+        Some(utc("2027-10-30T08:00:00Z"))
+    );
+    assert_eq!(
+        next("2027-10-30T08:00:00Z"),
+        Some(utc("2027-10-31T09:00:00Z"))
+    );
+}
+
+#[test]
+fn next_daily_handover_inside_the_changes_of_clock() {
+    let (_, c) = paas();
+    let rota = daily("01:30");
+    let next = |now: &str| next_handover(&c, &rota, utc(now));
+    // 01:30 does not happen on 28 March 2027: the handover moves to 02:30 BST.
+    assert_eq!(
+        next("2027-03-27T23:00:00Z"),
+        Some(utc("2027-03-28T01:30:00Z"))
+    );
+    // 01:30 happens twice on 31 October 2027: the first (BST) is the
+    // handover, and the second is not another one.
+    assert_eq!(
+        next("2027-10-30T23:00:00Z"),
+        Some(utc("2027-10-31T00:30:00Z"))
+    );
+    assert_eq!(
+        next("2027-10-31T00:30:00Z"),
+        Some(utc("2027-11-01T01:30:00Z"))
     );
 }

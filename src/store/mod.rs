@@ -9,6 +9,7 @@ pub mod reminders;
 #[cfg(test)]
 mod table_tests;
 pub mod time;
+pub mod topics;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

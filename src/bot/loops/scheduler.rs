@@ -9,9 +9,8 @@ use crate::clock::sleep_until;
 use crate::ids::IncidentNumber;
 use crate::incident::{Incident, Status};
 use crate::policy::Role;
-use crate::recurring::{handover_cron, next_after};
 use crate::reminders::{self, Kind, Planned, Subject};
-use crate::rota::{self, people_covering, scheduled_member, Override};
+use crate::rota::{self, next_handover, people_covering, scheduled_member, Override};
 use crate::slack::blocks::reminder::reminder;
 use crate::store::{events as handled, incidents, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
@@ -110,7 +109,7 @@ impl Scheduler {
             plan::incident(&mut tx, policy, cal, &incident, now).await?;
         }
         for rota in &policy.rotas {
-            plan::handover(&mut tx, policy, cal, rota, now).await?;
+            plan::handover(&mut tx, cal, rota, now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -213,12 +212,12 @@ impl Scheduler {
         let just_before = row.due - Duration::seconds(1);
         let handing_over = scheduled_member(&self.parts.calendar, rota, just_before).clone();
         let taking_over = match row.kind {
-            Kind::WeekEnd => next_after(&handover_cron(rota), self.parts.policy.timezone, row.due)
+            Kind::WeekEnd => next_handover(&self.parts.calendar, rota, row.due)
                 .map(|h| scheduled_member(&self.parts.calendar, rota, h).clone()),
             _ => Some(scheduled_member(&self.parts.calendar, rota, row.due).clone()),
         };
         if taking_over.as_ref() == Some(&handing_over) {
-            return plan::handover(tx, &self.parts.policy, &self.parts.calendar, rota, now).await;
+            return plan::handover(tx, &self.parts.calendar, rota, now).await;
         }
         let open = incidents::open(&mut **tx).await?;
         let text = say::handover(
@@ -232,7 +231,7 @@ impl Scheduler {
             now,
         );
         outgoing::announce(tx, rota, &text, "handover", now).await?;
-        plan::handover(tx, &self.parts.policy, &self.parts.calendar, rota, now).await
+        plan::handover(tx, &self.parts.calendar, rota, now).await
     }
 }
 

@@ -6,11 +6,10 @@
 //! channel shows: every `conversations.setTopic` pings the channel.
 
 use crate::bot::Parts;
-use crate::clock::{sleep_until, RECHECK};
+use crate::clock::{next_minute, sleep_until, RECHECK};
 use crate::ids::ChannelId;
-use crate::recurring::{next_after, TOPIC_REFRESH};
 use crate::rota::{self, Override};
-use crate::store::time::to_db;
+use crate::store;
 use crate::topic::{self, Entry};
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
@@ -91,9 +90,7 @@ impl Topics {
             }
         }
         next = next.min(next_override_edge(&live, now).unwrap_or(next));
-        if let Some(tick) = next_after(TOPIC_REFRESH, self.parts.policy.timezone, now) {
-            next = next.min(tick);
-        }
+        next = next.min(next_minute(now));
         for (channel, entries) in by_channel {
             if let Err(e) = self
                 .set_segment(channel, &topic::segment(&entries), now)
@@ -111,11 +108,7 @@ impl Topics {
         segment: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = ?")
-                .bind(channel.as_str())
-                .fetch_optional(&self.parts.db)
-                .await?;
+        let stored = store::topics::segment(&self.parts.db, channel).await?;
         // Since start-up, each channel's real topic is read once: someone may
         // have edited it while the bot was down.
         let checked = self.checked.lock().await.contains(channel);
@@ -128,15 +121,7 @@ impl Topics {
         if wanted != current {
             self.parts.web.set_topic(&slack_channel, &wanted).await?;
         }
-        sqlx::query(
-            "INSERT INTO topic_segments (channel, segment, set_at) VALUES (?, ?, ?)
-             ON CONFLICT (channel) DO UPDATE SET segment = excluded.segment, set_at = excluded.set_at",
-        )
-        .bind(channel.as_str())
-        .bind(segment)
-        .bind(to_db(now))
-        .execute(&self.parts.db)
-        .await?;
+        store::topics::set_segment(&self.parts.db, channel, segment, now).await?;
         self.checked.lock().await.insert(channel.clone());
         Ok(())
     }
