@@ -91,10 +91,6 @@ impl Policy {
     pub fn escalation(&self) -> Option<&Rota> {
         self.rota(&self.escalation_rota)
     }
-
-    pub fn is_admin(&self, user: &UserId) -> bool {
-        self.admins.contains(user)
-    }
 }
 
 #[cfg(test)]
