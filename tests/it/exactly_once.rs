@@ -3,7 +3,7 @@
 //! before posting again, so each announcement appears once: cards, thread
 //! replies and direct messages alike.
 
-mod support;
+use crate::support;
 
 use support::incident::{ALICE, BOB};
 use support::{TestApp, WAIT};

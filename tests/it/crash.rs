@@ -12,7 +12,7 @@
 //! The kill points come from a seeded generator; `CRASH_SEED=<n>` replays a
 //! run.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::ids::{IncidentNumber, UserId};
