@@ -5,13 +5,13 @@
 
 use crate::app::{App, AppConfig};
 use crate::clock::{Clock, ManualClock};
-use crate::emulator::Emulator;
 use crate::policy::Policy;
 use crate::settings::Secret;
 use crate::slack::blocks::{actions, modal::fields};
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
+use slack_emulator::Emulator;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -82,7 +82,7 @@ impl<W: Write> Transcript<'_, W> {
     }
 
     fn message(&mut self, place: &str, kind: &str, who: &str, text: &str) -> anyhow::Result<()> {
-        let who = if who == crate::emulator::BOT_USER_ID {
+        let who = if who == slack_emulator::BOT_USER_ID {
             "bot".to_owned()
         } else {
             format!("@{who}")
@@ -140,7 +140,7 @@ impl<W: Write> Transcript<'_, W> {
                 self.message(
                     &format!("#{channel}"),
                     "topic",
-                    crate::emulator::BOT_USER_ID,
+                    slack_emulator::BOT_USER_ID,
                     &topic,
                 )?;
             }
@@ -353,7 +353,7 @@ async fn play<W: Write>(
         .await?;
     let ack = slack.wait_ack(&id, WAIT).await?;
     if let Some(text) = ack.payload.as_ref().and_then(|p| p["text"].as_str()) {
-        t.message("(ephemeral)", "reply", crate::emulator::BOT_USER_ID, text)?;
+        t.message("(ephemeral)", "reply", slack_emulator::BOT_USER_ID, text)?;
     }
     thread_says(slack, channel, &card, "Routers restarted").await?;
     t.stage(clock, "update sent; the next is due in an hour")

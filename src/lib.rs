@@ -24,7 +24,6 @@ pub mod app;
 pub mod bot;
 pub mod cli;
 pub mod demo;
-pub mod emulator;
 pub mod health;
 pub mod metrics;
 pub mod settings;

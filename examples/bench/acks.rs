@@ -3,7 +3,7 @@
 //! than as a lower send rate.
 
 use crate::stats::{summarise, Summary};
-use paas_incident_bot::emulator::Emulator;
+use slack_emulator::Emulator;
 use std::time::Duration;
 use tokio::time::{interval, MissedTickBehavior};
 

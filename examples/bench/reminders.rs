@@ -6,13 +6,13 @@
 use crate::stats::{summarise, Summary};
 use crate::{start_app, Running};
 use chrono::{DateTime, Utc};
-use paas_incident_bot::emulator::Emulator;
 use paas_incident_bot::ids::{IncidentNumber, UserId};
 use paas_incident_bot::incident::{self, Declaration, Title};
 use paas_incident_bot::policy::Policy;
 use paas_incident_bot::priority::Priority;
 use paas_incident_bot::reminders::{self, Kind};
 use paas_incident_bot::store;
+use slack_emulator::Emulator;
 use std::time::{Duration, Instant};
 
 pub struct Lateness {
@@ -50,7 +50,7 @@ pub async fn run(count: usize, t0: DateTime<Utc>) -> anyhow::Result<Lateness> {
     pool.close().await;
 
     let channel = policy.incident_channel.to_string();
-    let is_reminder = |c: &paas_incident_bot::emulator::Call| {
+    let is_reminder = |c: &slack_emulator::Call| {
         c.params["channel"] == channel.as_str()
             && c.params["text"]
                 .as_str()

@@ -12,10 +12,9 @@
 //! The kill points come from a seeded generator; `CRASH_SEED=<n>` replays a
 //! run.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, TimeZone, Utc};
-use paas_incident_bot::emulator::Emulator;
 use paas_incident_bot::ids::{IncidentNumber, UserId};
 use paas_incident_bot::incident::{self, Declaration, Title};
 use paas_incident_bot::policy::Policy;
@@ -23,6 +22,7 @@ use paas_incident_bot::priority::Priority;
 use paas_incident_bot::reminders::{self, Kind};
 use paas_incident_bot::store;
 use serde_json::Value;
+use slack_emulator::Emulator;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::Stdio;
 use std::time::{Duration, Instant};

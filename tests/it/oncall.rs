@@ -3,7 +3,7 @@
 //! in their fourth week since 2 Nov: in hours U0PAASEN4, out of hours
 //! U0PAASEN2, comms U0PAASCM2, escalation U0PAASSC2.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Timelike};
 use support::{monday_morning, TestApp, WAIT};
@@ -184,7 +184,7 @@ async fn a_simulated_week_sets_the_topic_only_when_it_changes() {
 
 #[tokio::test]
 async fn the_user_group_follows_whoever_covers_now() {
-    let toml = include_str!("../config/gov-uk-paas.toml").replacen(
+    let toml = include_str!("../../config/gov-uk-paas.toml").replacen(
         "name = \"in-hours\"\n",
         "name = \"in-hours\"\nusergroup = \"S0PAASSUP\"\n",
         1,

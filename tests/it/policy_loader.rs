@@ -5,7 +5,7 @@ use paas_incident_bot::policy::{Covers, Division, Policy, PolicyDuration, Policy
 use paas_incident_bot::priority::Priority;
 use std::path::Path;
 
-const PAAS: &str = include_str!("../config/gov-uk-paas.toml");
+const PAAS: &str = include_str!("../../config/gov-uk-paas.toml");
 
 #[test]
 fn both_shipped_policies_load() {

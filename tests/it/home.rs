@@ -1,7 +1,7 @@
 //! The App Home tab: published when opened, with open incidents, who is on
 //! call, the viewer's shifts and a button that opens the declare modal.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::incident::{declare_form, ALICE};

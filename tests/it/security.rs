@@ -2,7 +2,7 @@
 //! incident content on the unauthenticated health port, overrides cancelled
 //! by strangers, and changes nobody is named for.
 
-mod support;
+use crate::support;
 
 use paas_incident_bot::ids::IncidentNumber;
 use paas_incident_bot::store;

@@ -79,7 +79,7 @@ impl TestApp {
         self.cards().last().unwrap().ts.clone()
     }
 
-    pub fn cards(&self) -> Vec<paas_incident_bot::emulator::Message> {
+    pub fn cards(&self) -> Vec<slack_emulator::Message> {
         self.slack
             .messages(&self.incident_channel())
             .into_iter()

@@ -4,7 +4,7 @@
 //! 23 Nov 2026 the in-hours engineer is U0PAASEN4 and the escalation rota's
 //! person U0PAASSC2.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use paas_incident_bot::policy::Policy;

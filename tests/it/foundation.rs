@@ -1,7 +1,7 @@
 //! The whole path Slack → bot → ack works: help for both commands within
 //! Slack's 3 s window, health, reconnection after a refresh, clean shutdown.
 
-mod support;
+use crate::support;
 
 use support::{eventually, TestApp};
 

@@ -11,7 +11,8 @@ fn manifest() -> Value {
 
 #[test]
 fn manifest_validates_against_slacks_schema() {
-    let schema: Value = serde_json::from_str(include_str!("schema/manifest.schema.json")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schema/manifest.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let manifest = manifest();
     let errors: Vec<String> = validator
@@ -54,7 +55,8 @@ fn manifest_turns_on_socket_mode_interactivity_and_both_commands() {
 
 #[test]
 fn the_schema_check_can_fail() {
-    let schema: Value = serde_json::from_str(include_str!("schema/manifest.schema.json")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schema/manifest.schema.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let mut broken = manifest();
     broken

@@ -1,18 +1,31 @@
 //! The Socket Mode side: `/link/?ticket=N` upgrades to a websocket, gets a
 //! `hello`, then receives envelopes and sends acks. Each socket is one task
 //! that owns the websocket and listens on a channel for what to send.
+//!
+//! The upgrade is done here on tokio-tungstenite, the websocket library the
+//! bot's own Socket Mode client uses, rather than through axum's `ws`
+//! feature, which would bring a second tungstenite version.
 
 use super::state::{Ack, Outgoing, Socket};
 use super::{Inner, API_APP_ID};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
+use hyper::upgrade::OnUpgrade;
+use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+type WebSocket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// How long a socket told to go away stays open before the emulator closes
 /// it, like Slack does after `refresh_requested`.
@@ -21,14 +34,80 @@ const CLOSE_AFTER_DISCONNECT: Duration = Duration::from_millis(200);
 pub(crate) async fn link(
     State(inner): State<Arc<Inner>>,
     Query(query): Query<HashMap<String, String>>,
-    upgrade: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
+    // A request that is not a websocket handshake is refused before its
+    // ticket is looked at, so it does not use the ticket up.
+    let upgrade = request.extensions_mut().remove::<OnUpgrade>();
+    let (accept, upgrade) = match (handshake(request.method(), request.headers()), upgrade) {
+        (Ok(accept), Some(upgrade)) => (accept, upgrade),
+        (Err(refusal), _) => return refusal.into_response(),
+        (Ok(_), None) => {
+            return (StatusCode::UPGRADE_REQUIRED, "not an upgradable connection").into_response()
+        }
+    };
     let ticket = query.get("ticket").cloned().unwrap_or_default();
     // Tickets are single use, as Slack's are.
     if !inner.with(|s| s.tickets.remove(&ticket)) {
         return (StatusCode::UNAUTHORIZED, "invalid ticket").into_response();
     }
-    upgrade.on_upgrade(move |socket| serve(inner, socket))
+    tokio::spawn(async move {
+        let Ok(upgraded) = upgrade.await else { return };
+        let socket =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        serve(inner, socket).await;
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, "upgrade")
+        .header(header::UPGRADE, "websocket")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .expect("static response parts are valid")
+}
+
+/// Checks a websocket handshake (RFC 6455 §4.2.1) and returns the
+/// `Sec-WebSocket-Accept` value, or the refusal to answer with.
+fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, (StatusCode, &'static str)> {
+    let has_token = |name: header::HeaderName, token: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|v| v.trim().eq_ignore_ascii_case(token))
+    };
+    if method != Method::GET {
+        return Err((
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request method must be `GET`",
+        ));
+    }
+    if !has_token(header::CONNECTION, "upgrade") {
+        return Err((
+            StatusCode::UPGRADE_REQUIRED,
+            "Connection header did not include 'upgrade'",
+        ));
+    }
+    if !has_token(header::UPGRADE, "websocket") {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "`Upgrade` header did not include 'websocket'",
+        ));
+    }
+    if headers.get(header::SEC_WEBSOCKET_VERSION) != Some(&HeaderValue::from_static("13")) {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "`Sec-WebSocket-Version` header did not include '13'",
+        ));
+    }
+    match headers.get(header::SEC_WEBSOCKET_KEY) {
+        Some(key) => Ok(derive_accept_key(key.as_bytes())),
+        None => Err((
+            StatusCode::BAD_REQUEST,
+            "`Sec-WebSocket-Key` header missing",
+        )),
+    }
 }
 
 async fn serve(inner: Arc<Inner>, mut socket: WebSocket) {
@@ -98,7 +177,7 @@ async fn run(
                 // Returning drops the socket: the TCP stream closes with no close frame.
                 Some(Outgoing::Drop) | None => return,
             },
-            incoming = socket.recv() => match incoming {
+            incoming = socket.next() => match incoming {
                 Some(Ok(Message::Text(text))) => on_ack(inner, text.as_str()),
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 // Pings are answered by the websocket layer.

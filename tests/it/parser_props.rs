@@ -139,7 +139,7 @@ proptest! {
     /// Near-valid policies: the built-in file with one line replaced.
     #[test]
     fn edited_policy_files_load_or_name_the_problem(line in 0usize..200, with in "\\PC{0,40}") {
-        let builtin = include_str!("../config/gov-uk-paas.toml");
+        let builtin = include_str!("../../config/gov-uk-paas.toml");
         let mut lines: Vec<&str> = builtin.lines().collect();
         let at = line % lines.len();
         lines[at] = &with;

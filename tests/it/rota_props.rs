@@ -13,7 +13,7 @@ use paas_incident_bot::rota::{
 use proptest::prelude::*;
 
 fn moj() -> Policy {
-    Policy::from_toml(include_str!("../config/moj-cloud-platform.toml")).unwrap()
+    Policy::from_toml(include_str!("../../config/moj-cloud-platform.toml")).unwrap()
 }
 
 fn shipped() -> Vec<Policy> {

@@ -1,7 +1,7 @@
 //! Thread replies under a card and 📌 messages join the incident's
 //! timeline at their own time, once; edits and deletions follow them.
 
-mod support;
+use crate::support;
 
 use chrono::{DateTime, Duration, Utc};
 use paas_incident_bot::ids::IncidentNumber;

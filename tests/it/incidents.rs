@@ -1,7 +1,7 @@
 //! The incident lifecycle through Slack: declare modal, card, buttons,
 //! subcommands, validation, escaping, concurrency and restarts.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::incident::{declare_form, ALICE, BOB};

@@ -3,7 +3,7 @@
 //! before posting again, so each announcement appears once: cards, thread
 //! replies and direct messages alike.
 
-mod support;
+use crate::support;
 
 use support::incident::{ALICE, BOB};
 use support::{TestApp, WAIT};
@@ -172,9 +172,9 @@ async fn an_override_whose_post_response_was_lost_is_announced_and_told_once() {
 #[tokio::test]
 async fn one_pass_reads_a_channel_once_for_all_its_rows_in_doubt() {
     use paas_incident_bot::clock::ManualClock;
-    use paas_incident_bot::emulator::Emulator;
     use paas_incident_bot::metrics::Metrics;
     use paas_incident_bot::slack::{connect, Lookups, SlackWeb};
+    use slack_emulator::Emulator;
     use slack_morphism::prelude::*;
     use std::sync::Arc;
 

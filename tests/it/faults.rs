@@ -3,7 +3,7 @@
 //! channels the bot is not in or that are gone, and a locked database.
 //! Each test checks that the change still happens, and happens once.
 
-mod support;
+use crate::support;
 
 use paas_incident_bot::clock::Clock;
 use paas_incident_bot::ids::IncidentNumber;

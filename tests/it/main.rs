@@ -1,0 +1,24 @@
+//! The integration tests, as one test binary: each module was once a
+//! binary of its own. They now share one process, so a test must not rely
+//! on process-wide state of its own (see `support::logs` for the log
+//! capture they share).
+
+mod support;
+
+mod crash;
+mod demo;
+mod emulator_frames;
+mod exactly_once;
+mod faults;
+mod foundation;
+mod home;
+mod incidents;
+mod manifest;
+mod oncall;
+mod parser_props;
+mod policy_loader;
+mod reminders;
+mod report_golden;
+mod rota_props;
+mod security;
+mod timeline;
