@@ -21,7 +21,6 @@ use chrono::{DateTime, Duration, Utc};
 /// covering it. Shifts are clipped to the range; contiguous time with the
 /// same person and the same override is one shift.
 pub fn shifts(
-    _policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     from: DateTime<Utc>,
@@ -105,14 +104,12 @@ const LOOK_AHEAD_DAYS: i64 = 22;
 /// Who covers `rota` at `instant`, until when, and who is next; None when
 /// the rota does not cover that instant (an in-hours rota at night).
 pub fn cover_at(
-    policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     instant: DateTime<Utc>,
     overrides: &[Override],
 ) -> Option<Cover> {
     let all = shifts(
-        policy,
         cal,
         rota,
         instant - Duration::days(LOOK_BEHIND_DAYS),
@@ -132,7 +129,6 @@ pub fn cover_at(
 
 /// The shift covering `now` (if any) and those after it, `n` in all.
 pub fn next_shifts(
-    policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     now: DateTime<Utc>,
@@ -142,7 +138,6 @@ pub fn next_shifts(
     let mut horizon = Duration::days(28);
     loop {
         let found: Vec<Shift> = shifts(
-            policy,
             cal,
             rota,
             now - Duration::days(LOOK_BEHIND_DAYS),
@@ -173,7 +168,7 @@ pub fn covering_role(
 ) -> Vec<Cover> {
     policy
         .rotas_with_role(role)
-        .filter_map(|r| cover_at(policy, cal, r, instant, overrides))
+        .filter_map(|r| cover_at(cal, r, instant, overrides))
         .collect()
 }
 

@@ -9,7 +9,7 @@
 
 use crate::calendar::Calendar;
 use crate::ids::UserId;
-use crate::policy::{Policy, Rota, Rotation};
+use crate::policy::{Rota, Rotation};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 fn period_days(rota: &Rota) -> i64 {
@@ -76,7 +76,6 @@ pub fn scheduled_member<'a>(cal: &Calendar, rota: &'a Rota, instant: DateTime<Ut
 /// applied: this is the rotation's own handover (the support handover
 /// meeting), not every change of cover.
 pub fn handovers(
-    _policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     from: DateTime<Utc>,

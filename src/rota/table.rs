@@ -47,7 +47,7 @@ pub fn schedule_table(
     let until = now + Duration::days(i64::from(days));
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for rota in &policy.rotas {
-        let found = shifts(policy, cal, rota, now, until, overrides);
+        let found = shifts(cal, rota, now, until, overrides);
         if found.is_empty() {
             rows.push((
                 rota.name.clone(),

@@ -30,7 +30,7 @@ fn who(
     at: &str,
     o: &[Override],
 ) -> Option<String> {
-    cover_at(p, c, p.rota(rota).unwrap(), utc(at), o).map(|c| c.shift.user.to_string())
+    cover_at(c, p.rota(rota).unwrap(), utc(at), o).map(|c| c.shift.user.to_string())
 }
 
 fn ov(id: i64, user: &str, from: &str, to: &str, created: &str) -> Override {
@@ -99,7 +99,7 @@ fn cover_reports_until_when_and_next() {
     let (p, c) = paas();
     let rota = p.rota("out-of-hours").unwrap();
     // Friday evening: one shift runs to Monday 09:00, when the next person starts.
-    let cover = cover_at(&p, &c, rota, utc("2026-11-27T20:00:00Z"), &[]).unwrap();
+    let cover = cover_at(&c, rota, utc("2026-11-27T20:00:00Z"), &[]).unwrap();
     assert_eq!(cover.shift.from, utc("2026-11-27T17:00:00Z"));
     assert_eq!(cover.shift.to, utc("2026-11-30T09:00:00Z"));
     let next = cover.next.unwrap();
@@ -112,7 +112,6 @@ fn handovers_keep_wall_clock_across_dst() {
     let (p, c) = paas();
     let rota = p.rota("in-hours").unwrap();
     let hs = handovers(
-        &p,
         &c,
         rota,
         utc("2027-03-20T00:00:00Z"),
@@ -259,7 +258,6 @@ fn override_shifts_carry_their_id_and_split_the_day() {
         "2026-11-21T10:00:00Z",
     );
     let day = shifts(
-        &p,
         &c,
         p.rota("in-hours").unwrap(),
         utc("2026-11-24T00:00:00Z"),
@@ -291,7 +289,6 @@ fn override_shifts_carry_their_id_and_split_the_day() {
 fn next_shifts_lists_current_then_following() {
     let (p, c) = paas();
     let list = next_shifts(
-        &p,
         &c,
         p.rota("in-hours").unwrap(),
         utc("2026-11-23T12:00:00Z"),

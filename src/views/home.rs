@@ -111,7 +111,7 @@ fn on_call(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> (Vec<String>
         .iter()
         .take(MAX_ROTAS)
         .map(|r| {
-            let now = match rota::cover_at(policy, cal, r, data.now, data.overrides) {
+            let now = match rota::cover_at(cal, r, data.now, data.overrides) {
                 Some(cover) => format!(
                     "{} until {}",
                     cover.shift.user.mention(),
@@ -131,7 +131,7 @@ fn your_shifts(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> String {
     let mut mine: Vec<Shift> = policy
         .rotas
         .iter()
-        .flat_map(|r| rota::shifts(policy, cal, r, data.now, until, data.overrides))
+        .flat_map(|r| rota::shifts(cal, r, data.now, until, data.overrides))
         .filter(|s| s.user == *data.viewer)
         .collect();
     if mine.is_empty() {

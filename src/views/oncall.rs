@@ -53,17 +53,12 @@ pub fn every_rota(
     let tz = policy.timezone;
     let mut out = String::new();
     for rota in &policy.rotas {
-        let _ = writeln!(
-            out,
-            "{}",
-            rota_line(policy, cal, rota, at, overrides, style, tz)
-        );
+        let _ = writeln!(out, "{}", rota_line(cal, rota, at, overrides, style, tz));
     }
     out.trim_end().to_owned()
 }
 
 fn rota_line(
-    policy: &Policy,
     cal: &Calendar,
     rota: &Rota,
     at: DateTime<Utc>,
@@ -75,7 +70,7 @@ fn rota_line(
         Style::Slack => format!("*{}*", rota.name),
         Style::Terminal => rota.name.clone(),
     };
-    match rota::cover_at(policy, cal, rota, at, overrides) {
+    match rota::cover_at(cal, rota, at, overrides) {
         Some(cover) => {
             let mut line = format!(
                 "{name}: {} until {}",
@@ -84,7 +79,7 @@ fn rota_line(
             );
             // "Next" is the next person: tomorrow's shift of the same
             // person is not news.
-            let next = rota::next_shifts(policy, cal, rota, at, LOOK_FOR_NEXT, overrides)
+            let next = rota::next_shifts(cal, rota, at, LOOK_FOR_NEXT, overrides)
                 .into_iter()
                 .find(|s| s.user != cover.shift.user);
             if let Some(next) = next {
@@ -98,7 +93,7 @@ fn rota_line(
             line
         }
         None => {
-            let next = rota::next_shifts(policy, cal, rota, at, 1, overrides);
+            let next = rota::next_shifts(cal, rota, at, 1, overrides);
             match next.first() {
                 Some(next) => format!(
                     "{name}: not covering now · next {} from {}",
@@ -122,9 +117,9 @@ pub fn one_rota(
     style: Style,
 ) -> String {
     let tz = policy.timezone;
-    let mut out = rota_line(policy, cal, rota, now, overrides, style, tz);
-    let upcoming = rota::next_shifts(policy, cal, rota, now, count + 1, overrides);
-    let current_from = rota::cover_at(policy, cal, rota, now, overrides).map(|c| c.shift.from);
+    let mut out = rota_line(cal, rota, now, overrides, style, tz);
+    let upcoming = rota::next_shifts(cal, rota, now, count + 1, overrides);
+    let current_from = rota::cover_at(cal, rota, now, overrides).map(|c| c.shift.from);
     let mut listed = 0;
     for shift in upcoming {
         if Some(shift.from) == current_from || listed == count {

@@ -152,9 +152,9 @@ proptest! {
     #[test]
     fn each_covered_instant_has_exactly_one_member((policy, rota) in policy_and_rota(), t in instant()) {
         let cal = policy.calendar();
-        let cover = cover_at(&policy, &cal, &rota, t, &[]);
+        let cover = cover_at(&cal, &rota, t, &[]);
         prop_assert_eq!(cover.is_some(), covers(&cal, &rota, t));
-        let around = shifts(&policy, &cal, &rota, t - Duration::days(2), t + Duration::days(2), &[]);
+        let around = shifts(&cal, &rota, t - Duration::days(2), t + Duration::days(2), &[]);
         let containing: Vec<_> = around.iter().filter(|s| s.from <= t && t < s.to).collect();
         match cover {
             Some(c) => {
@@ -175,7 +175,7 @@ proptest! {
     fn shifts_tile_the_covered_time((policy, rota) in policy_and_rota(), t in instant(), days in 1i64..15) {
         let cal = policy.calendar();
         let to = t + Duration::days(days);
-        let list = shifts(&policy, &cal, &rota, t, to, &[]);
+        let list = shifts(&cal, &rota, t, to, &[]);
         for s in &list {
             prop_assert!(s.from < s.to);
             prop_assert!(t <= s.from && s.to <= to);
@@ -201,7 +201,7 @@ proptest! {
     fn handovers_happen_at_the_stated_wall_clock_time((policy, rota) in policy_and_rota(), t in instant()) {
         let cal = policy.calendar();
         let to = t + Duration::days(60);
-        let list = handovers(&policy, &cal, &rota, t, to);
+        let list = handovers(&cal, &rota, t, to);
         if rota.members.len() > 1 {
             let period = if rota.rotation == Rotation::Weekly { 7 } else { 1 };
             prop_assert!(list.len() as i64 >= 60 / period - 1);
@@ -250,7 +250,7 @@ fn daily_handovers_every_day_including_dst_dates() {
     for (h, m) in [(0, 30), (1, 0), (1, 30), (2, 0), (9, 0), (23, 30)] {
         let time = NaiveTime::from_hms_opt(h, m, 0).unwrap();
         let rota = daily_rota(time);
-        let list = handovers(&policy, &cal, &rota, range_start(), range_end());
+        let list = handovers(&cal, &rota, range_start(), range_end());
         assert_eq!(list.len(), 1096, "one a day at {time}");
         for (at, _, _) in &list {
             assert!(
@@ -297,7 +297,7 @@ fn weekly_handovers_across_dst_weeks() {
                 let day = date(y, m, d);
                 let from = cal.start_of_day(day - Duration::days(8));
                 let to = cal.start_of_day(day + Duration::days(8));
-                let list = handovers(&policy, &cal, rota, from, to);
+                let list = handovers(&cal, rota, from, to);
                 assert_eq!(list.len(), 2, "{} around {day}", rota.name);
                 for (at, _, _) in list {
                     let local = cal.local(at);
@@ -329,7 +329,7 @@ fn bank_holidays_are_covered_by_out_of_hours_only() {
                 for hour in [8, 12, 16] {
                     let t = cal.instant(day, NaiveTime::from_hms_opt(hour, 0, 0).unwrap());
                     for rota in &policy.rotas {
-                        let cover = cover_at(&policy, &cal, rota, t, &[]);
+                        let cover = cover_at(&cal, rota, t, &[]);
                         match (&rota.covers, rota.name.as_str()) {
                             (Covers::InHours, _) => {
                                 assert!(cover.is_none(), "{} on {day}", rota.name)

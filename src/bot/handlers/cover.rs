@@ -37,7 +37,7 @@ pub async fn create(
     // Who the rotation (and earlier overrides) would have had on call,
     // read under the write lock so two covers at once see each other.
     let live = overrides::live(&mut *tx).await?;
-    let covered = rota::cover_at(&ctx.policy, &ctx.calendar, rota, from, &live)
+    let covered = rota::cover_at(&ctx.calendar, rota, from, &live)
         .map(|c| c.shift.user)
         .filter(|u| u != covering);
     let created = overrides::create(

@@ -181,7 +181,7 @@ impl Scheduler {
             engineering: people_covering(policy, cal, Role::Engineering, now, live),
             escalation: policy
                 .rota(&policy.escalation_rota)
-                .and_then(|r| rota::cover_at(policy, cal, r, now, live))
+                .and_then(|r| rota::cover_at(cal, r, now, live))
                 .map(|c| c.shift.user),
         };
         for says in say::incident(policy, cal, &incident, row.kind, row.due, now, &people) {

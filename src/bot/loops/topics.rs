@@ -58,19 +58,12 @@ impl Topics {
         let mut next = now + chrono::Duration::hours(24);
         let mut by_channel: BTreeMap<&ChannelId, Vec<Entry>> = BTreeMap::new();
         for rota in &self.parts.policy.rotas {
-            let cover = rota::cover_at(&self.parts.policy, &self.parts.calendar, rota, now, &live);
+            let cover = rota::cover_at(&self.parts.calendar, rota, now, &live);
             let change = match &cover {
                 Some(cover) => Some(cover.shift.to),
-                None => rota::next_shifts(
-                    &self.parts.policy,
-                    &self.parts.calendar,
-                    rota,
-                    now,
-                    1,
-                    &live,
-                )
-                .first()
-                .map(|s| s.from),
+                None => rota::next_shifts(&self.parts.calendar, rota, now, 1, &live)
+                    .first()
+                    .map(|s| s.from),
             };
             if let Some(change) = change.filter(|c| *c > now) {
                 next = next.min(change);
