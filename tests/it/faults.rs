@@ -461,3 +461,32 @@ async fn a_locked_database_delays_a_change_but_does_not_lose_it() {
     assert_eq!(app.override_count().await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_failure_on_our_side_quotes_a_reference_that_is_on_the_log_line() {
+    use sqlx::{Connection, SqliteConnection};
+    let logs = support::logs::capture("error");
+    let mut app = TestApp::start().await;
+    // The override table gone: storing a cover fails on the bot's side.
+    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
+    sqlx::query("ALTER TABLE overrides RENAME TO overrides_gone")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let reply = text(&app.command("/oncall", COVER, ALICE).await);
+    assert!(reply.contains("nothing was changed"), "{reply}");
+    let reference = reply
+        .split('`')
+        .nth(1)
+        .filter(|r| r.len() == 9 && r.starts_with('E'))
+        .unwrap_or_else(|| panic!("no reference in {reply}"))
+        .to_owned();
+    eventually("the reference logged with the error", || {
+        logs.text()
+            .lines()
+            .any(|l| l.contains(&reference) && l.contains("overrides"))
+    })
+    .await;
+    assert_eq!(app.override_count().await, 0, "nothing was changed");
+    app.stop().await;
+}
