@@ -263,3 +263,32 @@ async fn handovers_are_posted_at_the_start_and_end_of_the_support_week() {
     assert_eq!(posts, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn lookups_answer_from_memory_kept_current_by_the_writes() {
+    use sqlx::{Connection, SqliteConnection};
+    let mut app = TestApp::start().await;
+    let cover = "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00";
+    assert!(app.oncall(cover, "U0ALICE").await.contains("OVR-1"));
+    app.declare("Routers down", "P2").await;
+    // The tables the lookups come from, gone: an answer from the database
+    // would now be an apology.
+    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
+    for table in ["overrides", "incidents"] {
+        sqlx::query(&format!("ALTER TABLE {table} RENAME TO {table}_gone"))
+            .execute(&mut other)
+            .await
+            .unwrap();
+    }
+    let overrides = app.oncall("overrides", "U0BOB").await;
+    assert!(overrides.contains("OVR-1"), "{overrides}");
+    app.clock.set(monday_morning() + Duration::hours(2));
+    let now = app.oncall("in-hours", "U0BOB").await;
+    assert!(now.contains("U0PAASEN1"), "{now}");
+    let list = text(&app.command("/incident", "list", "U0BOB").await);
+    assert!(
+        list.contains("INC-1") && list.contains("Routers down"),
+        "{list}"
+    );
+    app.stop().await;
+}
