@@ -7,9 +7,13 @@
 //! reminder lateness, and prints a table (`BENCH_ONLY=oncall` or
 //! `BENCH_ONLY=reminders` runs one part). The emulator runs in the same
 //! process and on the same two cores as the bot, so every figure includes
-//! its cost too. See docs/PERFORMANCE.md for the results and targets.
+//! its cost too. `BENCH_ONLY=floor` is different: it runs the release
+//! binary and a bare slack-morphism bot as processes of their own and
+//! compares them (see `floor.rs`). See docs/PERFORMANCE.md for the results
+//! and targets.
 
 mod acks;
+mod floor;
 mod reminders;
 mod stats;
 
@@ -154,8 +158,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("reminders") {
-        return print_reminders().await;
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("reminders") => return print_reminders().await,
+        Ok("floor") => return floor::run().await,
+        _ => {}
     }
     let policy = Policy::builtin();
     let dir = tempfile::tempdir()?;

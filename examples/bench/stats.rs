@@ -33,7 +33,16 @@ pub fn ms(d: Duration) -> String {
 
 /// Resident memory figures from /proc/self/status, in kB.
 pub fn proc_status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    status_kb("/proc/self/status", field)
+}
+
+/// The same figure for another process, by pid.
+pub fn pid_status_kb(pid: u32, field: &str) -> u64 {
+    status_kb(&format!("/proc/{pid}/status"), field)
+}
+
+fn status_kb(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|s| {
             s.lines()
@@ -41,4 +50,11 @@ pub fn proc_status_kb(field: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The middle value (the lower of the two middles for an even count).
+pub fn median<T: Copy + Ord>(values: &[T]) -> T {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    sorted[(sorted.len() - 1) / 2]
 }
