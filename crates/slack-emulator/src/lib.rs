@@ -18,6 +18,7 @@ mod socket;
 mod state;
 mod views;
 mod web;
+pub mod wire;
 
 pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Reaction, Topic, User, View};

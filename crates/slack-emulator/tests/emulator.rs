@@ -2,104 +2,16 @@
 //! frames, acks, reconnects, redelivery, rate limits, errors, trigger and
 //! Block Kit limits, and responses slack-morphism can read.
 
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use serde_json::{json, Value};
+use slack_emulator::wire::{ack, api, connect_socket, http, next_json};
 use slack_emulator::{Emulator, BOT_USER_ID, TEAM_ID};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const WAIT: Duration = Duration::from_secs(5);
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A raw HTTP/1.1 request; returns status, headers (lower-cased) and JSON body.
-async fn http(
-    slack: &Emulator,
-    verb: &str,
-    path: &str,
-    token: Option<&str>,
-    content_type: &str,
-    body: &str,
-) -> (u16, String, Value) {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", slack.port()))
-        .await
-        .unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let request = format!(
-        "{verb} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head[9..12].parse().unwrap();
-    let json = serde_json::from_str(body).unwrap_or(Value::Null);
-    (status, head.to_lowercase(), json)
-}
-
-async fn api(slack: &Emulator, method: &str, body: Value) -> Value {
-    let path = format!("/api/{method}");
-    let token = slack.bot_token();
-    http(
-        slack,
-        "POST",
-        &path,
-        Some(&token),
-        "application/json; charset=utf-8",
-        &body.to_string(),
-    )
-    .await
-    .2
-}
-
-/// Opens a Socket Mode connection as a client would and reads `hello`.
-async fn connect_socket(slack: &Emulator) -> (Ws, Value) {
-    let token = slack.app_token();
-    let (_, _, opened) = http(
-        slack,
-        "POST",
-        "/api/apps.connections.open",
-        Some(&token),
-        "application/json",
-        "{}",
-    )
-    .await;
-    assert_eq!(opened["ok"], true, "{opened}");
-    let url = opened["url"].as_str().unwrap().to_owned();
-    assert!(
-        url.starts_with(&format!("ws://127.0.0.1:{}/link/?ticket=", slack.port())),
-        "{url}"
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    let hello = next_json(&mut ws).await;
-    (ws, hello)
-}
-
-async fn next_json(ws: &mut Ws) -> Value {
-    loop {
-        let frame = tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("a frame in time")
-            .expect("socket open")
-            .expect("readable frame");
-        if let WsMessage::Text(text) = frame {
-            return serde_json::from_str(text.as_str()).unwrap();
-        }
-    }
-}
-
-async fn ack(ws: &mut Ws, frame: Value) {
-    ws.send(WsMessage::text(frame.to_string())).await.unwrap();
-}
 
 /// slack-morphism's client for the emulator's plain-http base URL, built
 /// as the bot builds its own.
