@@ -149,6 +149,14 @@ pub async fn sleep_until(
     }
 }
 
+/// The whole minute `now` falls in (seconds and fractions zero). Every
+/// edge of a rota (handover, in-hours, override) is a whole minute, so who
+/// is on call is the same throughout a minute.
+pub fn this_minute(now: DateTime<Utc>) -> DateTime<Utc> {
+    let minute = now.timestamp().div_euclid(60);
+    DateTime::from_timestamp(minute * 60, 0).unwrap_or(now)
+}
+
 /// The first whole minute strictly after `now` (seconds and fractions
 /// zero): topics are re-checked then, on top of waking at each shift
 /// change, so no change is more than a minute late.
@@ -161,6 +169,15 @@ pub fn next_minute(now: DateTime<Utc>) -> DateTime<Utc> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn this_minute_drops_seconds_and_fractions() {
+        let at = |h, m, s| Utc.with_ymd_and_hms(2026, 11, 30, h, m, s).unwrap();
+        assert_eq!(this_minute(at(9, 0, 0)), at(9, 0, 0));
+        assert_eq!(this_minute(at(9, 0, 59)), at(9, 0, 0));
+        let just_before = at(9, 1, 0) - chrono::Duration::milliseconds(1);
+        assert_eq!(this_minute(just_before), at(9, 0, 0));
+    }
 
     #[test]
     fn the_next_minute_is_the_next_whole_one_strictly_after_now() {

@@ -5,6 +5,12 @@
 //! changes to one incident commit in one order and report in another): an
 //! incident's version decides, and a closed incident's last version is
 //! remembered so a late, older update cannot bring it back.
+//!
+//! `/oncall`'s answer is also kept, for the minute it was worked out in and
+//! the overrides it was worked out from: the resolver turns about forty
+//! days of every rota into shifts for it (a millisecond, mostly time-zone
+//! conversions; see docs/PERFORMANCE.md), and who is on call cannot change
+//! within a minute, so under load every ask after the first is a lookup.
 
 use crate::ids::{IncidentNumber, OverrideId};
 use crate::incident::Incident;
@@ -13,7 +19,7 @@ use crate::store::{incidents, overrides};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 #[derive(Default)]
 struct Snapshot {
@@ -25,26 +31,67 @@ struct Snapshot {
     overrides: Arc<Vec<Override>>,
 }
 
+/// An answer worked out for one minute from one set of overrides. Holding
+/// the set keeps it alive, so a new set can never share its address.
+struct Kept {
+    overrides: Arc<Vec<Override>>,
+    minute: DateTime<Utc>,
+    answer: Arc<str>,
+}
+
 #[derive(Default)]
-pub struct Live(RwLock<Snapshot>);
+pub struct Live {
+    snapshot: RwLock<Snapshot>,
+    oncall: Mutex<Option<Kept>>,
+}
 
 impl Live {
     pub async fn load(db: &SqlitePool) -> anyhow::Result<Live> {
         let open = incidents::open(db).await?;
         let overrides = overrides::live(db).await?;
-        Ok(Live(RwLock::new(Snapshot {
-            versions: open.iter().map(|i| (i.number, i.version)).collect(),
-            open: Arc::new(open),
-            overrides: Arc::new(overrides),
-        })))
+        Ok(Live {
+            snapshot: RwLock::new(Snapshot {
+                versions: open.iter().map(|i| (i.number, i.version)).collect(),
+                open: Arc::new(open),
+                overrides: Arc::new(overrides),
+            }),
+            oncall: Mutex::default(),
+        })
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Snapshot> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Snapshot> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+        self.snapshot.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `/oncall`'s answer for `minute` (a whole minute, see
+    /// [`crate::clock::this_minute`]): kept from an earlier ask in the same
+    /// minute with the same overrides, else worked out by `work_out` from
+    /// the live overrides and kept.
+    pub fn oncall_answer(
+        &self,
+        minute: DateTime<Utc>,
+        work_out: impl FnOnce(&[Override]) -> String,
+    ) -> Arc<str> {
+        let overrides = self.overrides();
+        let mut kept = self.oncall.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept.as_ref() {
+            if k.minute == minute && Arc::ptr_eq(&k.overrides, &overrides) {
+                return k.answer.clone();
+            }
+        }
+        // Worked out under the lock: asks that arrive meanwhile wait for
+        // this answer rather than each working out their own.
+        let answer: Arc<str> = work_out(&overrides).into();
+        *kept = Some(Kept {
+            overrides,
+            minute,
+            answer: answer.clone(),
+        });
+        answer
     }
 
     /// Open incidents, most urgent first, then oldest first.
@@ -182,5 +229,35 @@ mod tests {
         assert_eq!(ids(&live.current_overrides(at(11))), [2]);
         live.override_cancelled(OverrideId(2));
         assert_eq!(ids(&live.overrides()), [1]);
+    }
+
+    #[test]
+    fn the_oncall_answer_is_kept_for_its_minute_and_its_overrides() {
+        let at = |m| Utc.with_ymd_and_hms(2026, 11, 23, 10, m, 0).unwrap();
+        let live = Live::default();
+        let worked = std::cell::Cell::new(0);
+        let ask = |minute| {
+            live.oncall_answer(minute, |o| {
+                worked.set(worked.get() + 1);
+                format!("{} overrides at {minute}", o.len())
+            })
+        };
+        assert_eq!(&*ask(at(0)), "0 overrides at 2026-11-23 10:00:00 UTC");
+        ask(at(0));
+        assert_eq!(worked.get(), 1, "a second ask in the minute is a lookup");
+        ask(at(1));
+        assert_eq!(worked.get(), 2, "a new minute is worked out again");
+        live.override_created(&Override {
+            id: OverrideId(1),
+            rota: "in-hours".to_owned(),
+            user: UserId::parse("U2").unwrap(),
+            from: at(5),
+            to: at(9),
+            created_by: UserId::parse("U1").unwrap(),
+            covered: None,
+            created_at: at(1),
+        });
+        assert_eq!(&*ask(at(1)), "1 overrides at 2026-11-23 10:01:00 UTC");
+        assert_eq!(worked.get(), 3, "a change of overrides is worked out again");
     }
 }

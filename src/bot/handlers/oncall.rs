@@ -1,10 +1,12 @@
 //! `/oncall`: one line per subcommand. Lookups answer from the one
-//! resolver over the in-memory overrides, reading no database; covers and
-//! cancellations are in `cover`.
+//! resolver over the in-memory overrides, reading no database (the plain
+//! `/oncall`, the one asked most, once a minute); covers and cancellations
+//! are in `cover`.
 
 use super::cover;
 use crate::bot::reply::Reply;
 use crate::bot::{Answering, Context};
+use crate::clock::this_minute;
 use crate::command::{parse_oncall, OncallCommand, ONCALL_USAGE};
 use crate::ids::UserId;
 use crate::mrkdwn::slack_date;
@@ -30,7 +32,13 @@ pub async fn command(
     let live = ctx.live.overrides();
     Ok(match command {
         OncallCommand::Help => ONCALL_USAGE.into(),
-        OncallCommand::Now => view::every_rota(policy, cal, now, &live, Style::Slack).into(),
+        OncallCommand::Now => {
+            let minute = this_minute(now);
+            let answer = ctx.live.oncall_answer(minute, |live| {
+                view::every_rota(policy, cal, minute, live, Style::Slack)
+            });
+            answer.as_ref().into()
+        }
         OncallCommand::At(at) => format!(
             "On call at {}:\n{}",
             slack_date(at, policy.timezone),
