@@ -1,4 +1,15 @@
-//! Text as Slack shows it: escaping, safe truncation, date formatting.
+//! Text as Slack shows it: escaping, safe truncation, date formatting;
+//! reading what Slack encoded (`decode`) and splitting what is too long for
+//! one block or message (`split`).
+//!
+//! User text travels plain (decoded once where it came in, see
+//! [`Encoded`]) and is escaped once, on the way out, by [`text`].
+
+mod decode;
+mod split;
+
+pub use decode::Encoded;
+pub use split::{split, SECTION_MAX};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -16,6 +27,66 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Plain user text as mrkdwn: escaped once, except the person and channel
+/// mentions decoding kept (`<@U123>`, `<#C123>`), which stay mentions.
+/// Anything else in angle brackets (`<!here>` typed into a modal, a
+/// `<@U1|label>`) is shown as the characters it is and pings nobody.
+pub fn text(plain: &str) -> String {
+    let mut out = String::with_capacity(plain.len());
+    let mut rest = plain;
+    while let Some(i) = rest.find(['&', '<', '>']) {
+        out.push_str(&rest[..i]);
+        let n = mention_len(&rest[i..]);
+        if n > 0 {
+            out.push_str(&rest[i..i + n]);
+            rest = &rest[i + n..];
+        } else {
+            out.push_str(&escape(&rest[i..i + 1]));
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of a bare `<@U…>`/`<@W…>`/`<#C…>`/`<#G…>` at the start of `s`, or 0.
+fn mention_len(s: &str) -> usize {
+    let Some(body) = s.strip_prefix("<@").or_else(|| s.strip_prefix("<#")) else {
+        return 0;
+    };
+    let prefixes: &[char] = if s.starts_with("<@") {
+        &['U', 'W']
+    } else {
+        &['C', 'G']
+    };
+    let Some(end) = body.find('>') else {
+        return 0;
+    };
+    let id = &body[..end];
+    let ok = id.len() >= 2
+        && id.starts_with(prefixes)
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        2 + end + 1
+    } else {
+        0
+    }
+}
+
+/// A short excerpt of plain user text for echoing it back (in an error,
+/// say): one line, at most `max` characters of what was typed, marked `…`
+/// when cut, escaped. Replies stay small however much was pasted.
+pub fn excerpt(plain: &str, max: usize) -> String {
+    let one_line: String = plain
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    text(&truncate(&one_line, max))
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut with `…`.
@@ -72,6 +143,35 @@ mod tests {
             "&lt;!channel&gt; &amp; &lt;@U1&gt;"
         );
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn user_text_is_escaped_once_and_keeps_its_mentions() {
+        assert_eq!(
+            text("DB & cache down; errors > 5%"),
+            "DB &amp; cache down; errors &gt; 5%"
+        );
+        assert_eq!(text("ask <@U123> in <#C0PAAS>"), "ask <@U123> in <#C0PAAS>");
+        assert_eq!(
+            text("<!here> <@U1|x> <@lower>"),
+            "&lt;!here&gt; &lt;@U1|x&gt; &lt;@lower&gt;"
+        );
+        assert_eq!(text("<@U1"), "&lt;@U1");
+    }
+
+    #[test]
+    fn a_typed_mention_reads_back_as_a_mention_and_a_broadcast_as_words() {
+        let typed = Encoded::new("<!here> <@U123|alice> says DB &amp; cache");
+        assert_eq!(text(&typed.decode()), "@here <@U123> says DB &amp; cache");
+    }
+
+    #[test]
+    fn excerpts_are_short_single_lines() {
+        let pasted = "x".repeat(40_000);
+        let shown = excerpt(&pasted, 80);
+        assert_eq!(shown.chars().count(), 80);
+        assert!(shown.ends_with('…'));
+        assert_eq!(excerpt(" a\nb<c ", 80), "a b&lt;c");
     }
 
     #[test]
