@@ -79,14 +79,15 @@ fn mention_len(s: &str) -> usize {
 
 /// A short excerpt of plain user text for echoing it back (in an error,
 /// say): one line, at most `max` characters of what was typed, marked `…`
-/// when cut, escaped. Replies stay small however much was pasted.
+/// when cut, escaped (mentions too: an echo quotes, it does not notify).
+/// Replies stay small however much was pasted.
 pub fn excerpt(plain: &str, max: usize) -> String {
     let one_line: String = plain
         .trim()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    text(&truncate(&one_line, max))
+    escape(&truncate(&one_line, max))
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut with `…`.
