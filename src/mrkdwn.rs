@@ -29,6 +29,39 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The most text one message carries: Slack advises keeping `text` under
+/// 4,000 characters and `chat.update` refuses more (`msg_too_long`,
+/// docs.slack.dev/reference/methods/chat.update).
+pub const MESSAGE_MAX: usize = 4000;
+
+/// Lines joined until the next would take the text past `max` characters;
+/// when some are left out, a last line from `more(how_many_left)` says so
+/// (and where to see them), within the same `max`. Replies that grow with
+/// the data (a list of incidents, of overrides) stay one readable message.
+pub fn bounded(lines: &[String], max: usize, more: impl Fn(usize) -> String) -> String {
+    let total: usize = lines.iter().map(|l| l.chars().count() + 1).sum();
+    if total <= max + 1 {
+        return lines.join("\n");
+    }
+    let mut shown = 0;
+    let mut used = 0;
+    for line in lines {
+        let n = line.chars().count() + 1;
+        let tail = more(lines.len() - shown - 1).chars().count();
+        if used + n + tail > max {
+            break;
+        }
+        used += n;
+        shown += 1;
+    }
+    let mut out = lines[..shown].join("\n");
+    if shown > 0 {
+        out.push('\n');
+    }
+    out.push_str(&more(lines.len() - shown));
+    out
+}
+
 /// Plain user text as mrkdwn: escaped once, except the person and channel
 /// mentions decoding kept (`<@U123>`, `<#C123>`), which stay mentions.
 /// Anything else in angle brackets (`<!here>` typed into a modal, a
@@ -164,6 +197,21 @@ mod tests {
     fn a_typed_mention_reads_back_as_a_mention_and_a_broadcast_as_words() {
         let typed = Encoded::new("<!here> <@U123|alice> says DB &amp; cache");
         assert_eq!(text(&typed.decode()), "@here <@U123> says DB &amp; cache");
+    }
+
+    #[test]
+    fn bounded_lists_say_how_many_more_there_are() {
+        let lines: Vec<String> = (0..1000).map(|i| format!("line {i:04}")).collect();
+        let out = bounded(&lines, 200, |n| format!("…and {n} more"));
+        assert!(out.chars().count() <= 200, "{}", out.len());
+        assert!(out.starts_with("line 0000\nline 0001"));
+        let shown = out.lines().count() - 1;
+        assert!(
+            out.ends_with(&format!("…and {} more", 1000 - shown)),
+            "{out}"
+        );
+        let few = bounded(&lines[..3], 200, |n| format!("…and {n} more"));
+        assert_eq!(few, "line 0000\nline 0001\nline 0002");
     }
 
     #[test]

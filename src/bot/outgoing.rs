@@ -42,10 +42,8 @@ pub enum Thread {
 
 type Tx<'t> = Transaction<'t, Sqlite>;
 
-/// The most text one message carries: Slack advises keeping `text` under
-/// 4,000 characters and `chat.update` refuses more (`msg_too_long`,
-/// docs.slack.dev/reference/methods/chat.update).
-pub const MESSAGE_TEXT_MAX: usize = 4000;
+/// The most text one message carries (see [`crate::mrkdwn::MESSAGE_MAX`]).
+pub const MESSAGE_TEXT_MAX: usize = crate::mrkdwn::MESSAGE_MAX;
 
 /// Marks the messages after the first of a line split across several.
 pub const CONTINUED: &str = "_(continued)_\n";

@@ -187,6 +187,13 @@ pub fn comms_page(incident: &Incident, comms: &[UserId]) -> Option<String> {
     ))
 }
 
+/// The last line of a `/incident list` too long for one message.
+pub fn more_incidents(left: usize) -> String {
+    format!(
+        "…and {left} more open incidents, less pressing. `/incident show INC-N` shows any one; the App Home tab lists the most pressing."
+    )
+}
+
 /// One open incident in `/incident list`.
 pub fn list_line(policy: &Policy, incident: &Incident, next: &NextDeadline) -> String {
     let lead = incident

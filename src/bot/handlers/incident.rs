@@ -9,7 +9,7 @@ use crate::bot::{Answering, Context};
 use crate::command::{parse_incident, IncidentCommand, INCIDENT_USAGE};
 use crate::deadline::next_deadline;
 use crate::ids::{IncidentNumber, UserId};
-use crate::mrkdwn::Encoded;
+use crate::mrkdwn::{bounded, Encoded, MESSAGE_MAX};
 use crate::refusal::Refusal;
 use crate::store::incidents;
 use crate::views::incident as text;
@@ -44,7 +44,8 @@ pub async fn command(
     }
 }
 
-/// Open incidents, most pressing first: by next deadline, then priority.
+/// Open incidents, most pressing first: by next deadline, then priority;
+/// as many as fit one message.
 fn list(ctx: &Context) -> String {
     let now = ctx.now();
     let open = ctx.live.open();
@@ -63,7 +64,9 @@ fn list(ctx: &Context) -> String {
         .iter()
         .map(|(_, incident, next)| text::list_line(&ctx.policy, incident, next))
         .collect();
-    lines.join("\n")
+    // A busy day must not outgrow one message: the most pressing first,
+    // then how many more and how to see each.
+    bounded(&lines, MESSAGE_MAX, text::more_incidents)
 }
 
 /// The incident's card, shown only to the person who asked: from memory
