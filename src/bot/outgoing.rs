@@ -42,7 +42,34 @@ pub enum Thread {
 
 type Tx<'t> = Transaction<'t, Sqlite>;
 
-/// Queues a reply in the thread under the incident's card.
+/// The most text one message carries (see [`crate::mrkdwn::MESSAGE_MAX`]).
+pub const MESSAGE_TEXT_MAX: usize = crate::mrkdwn::MESSAGE_MAX;
+
+/// Marks the messages after the first of a line split across several.
+pub const CONTINUED: &str = "_(continued)_\n";
+
+/// A line as the messages that carry it whole: one if it fits, else pieces
+/// of at most [`MESSAGE_TEXT_MAX`], each after the first marked continued.
+pub fn messages(line: &str) -> Vec<String> {
+    let room = MESSAGE_TEXT_MAX - CONTINUED.chars().count();
+    if line.chars().count() <= MESSAGE_TEXT_MAX {
+        return vec![line.to_owned()];
+    }
+    crate::mrkdwn::split(line, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            if i == 0 {
+                piece
+            } else {
+                format!("{CONTINUED}{piece}")
+            }
+        })
+        .collect()
+}
+
+/// Queues a reply in the thread under the incident's card; a line too long
+/// for one message goes as several, in order, never cut (SPEC §2.6).
 pub async fn reply(
     tx: &mut Tx<'_>,
     policy: &Policy,
@@ -50,15 +77,11 @@ pub async fn reply(
     line: String,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    reply_with(
-        tx,
-        policy,
-        number,
-        SlackMessageContent::new().with_text(line),
-        "reply",
-        now,
-    )
-    .await
+    for piece in messages(&line) {
+        let content = SlackMessageContent::new().with_text(piece);
+        reply_with(tx, policy, number, content, "reply", now).await?;
+    }
+    Ok(())
 }
 
 /// Queues `content` in the thread under the incident's card; `kind` names
@@ -145,4 +168,30 @@ pub async fn dm(
     };
     outbox::push(tx, now, kind, &item).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_fits_is_one_message() {
+        let line = "x".repeat(MESSAGE_TEXT_MAX);
+        assert_eq!(messages(&line), vec![line]);
+    }
+
+    #[test]
+    fn a_long_line_is_several_messages_that_together_say_all_of_it() {
+        let words: Vec<String> = (0..2000).map(|i| format!("w{i:04}")).collect();
+        let line = words.join(" ");
+        let pieces = messages(&line);
+        assert!(pieces.len() >= 3, "{}", pieces.len());
+        assert!(pieces.iter().all(|p| p.chars().count() <= MESSAGE_TEXT_MAX));
+        assert!(pieces[1..].iter().all(|p| p.starts_with(CONTINUED)));
+        let rejoined: Vec<&str> = pieces
+            .iter()
+            .map(|p| p.strip_prefix(CONTINUED).unwrap_or(p))
+            .collect();
+        assert_eq!(rejoined.join(" "), line);
+    }
 }

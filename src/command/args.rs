@@ -1,7 +1,25 @@
 //! Small pieces shared by the command parsers: words, people, suggestions.
+//!
+//! The parsers read command text as Slack encoded it ([`Encoded`]): there a
+//! `<` only ever opens markup, so words split cleanly; each free-text piece
+//! is decoded once, where it is taken.
 
-use super::escape;
 use crate::ids::UserId;
+use crate::mrkdwn::{excerpt, Encoded};
+
+/// How much of what was typed an error message quotes back.
+pub const ECHO_MAX: usize = 60;
+
+/// A piece of encoded command text quoted back in an error: decoded, one
+/// line, at most [`ECHO_MAX`] characters, escaped.
+pub fn echo(encoded: &str) -> String {
+    excerpt(&Encoded::new(encoded).decode(), ECHO_MAX)
+}
+
+/// A free-text argument: decoded, trimmed.
+pub fn plain(encoded: &str) -> String {
+    Encoded::new(encoded).decode().trim().to_owned()
+}
 
 /// The first word and the rest (leading space trimmed, inner text kept as
 /// typed). A Slack mention (`<@U1|jo bloggs>`) is one word even with spaces.
@@ -25,7 +43,7 @@ pub fn parse_user(word: &str) -> Result<UserId, String> {
     if let Ok(user) = UserId::parse(id) {
         return Ok(user);
     }
-    let shown = escape(word);
+    let shown = echo(word);
     Err(if word.starts_with('@') {
         format!(
             "`{shown}` is plain text, not a person: type @ and pick them from the list Slack offers, so it sends who you mean."
@@ -72,7 +90,7 @@ pub fn nothing_more(form: &str, rest: &str) -> Result<(), String> {
         "" => Ok(()),
         extra => Err(format!(
             "`{form}` takes nothing more; I did not expect `{}`.",
-            escape(extra)
+            echo(extra)
         )),
     }
 }
@@ -115,7 +133,13 @@ mod tests {
             .contains("is a group"));
         assert!(parse_user("<#C1|general>")
             .unwrap_err()
-            .contains("`&lt;#C1|general&gt;` is not a person"));
+            .contains("`&lt;#C1&gt;` is not a person"));
+        let pasted = format!("{}&amp;", "x".repeat(40_000));
+        let long = parse_user(&pasted).unwrap_err();
+        assert!(
+            long.len() < 200,
+            "a 40 KB word is echoed as an excerpt: {long}"
+        );
         assert!(parse_user("jo").unwrap_err().contains("not a person"));
         assert!(parse_user("").unwrap_err().starts_with("Say who"));
     }

@@ -1,11 +1,11 @@
 //! `/incident …` parsed into an [`IncidentCommand`].
 
-use super::args::{did_you_mean, parse_user, split_word};
-use super::escape;
+use super::args::{did_you_mean, echo, parse_user, plain, split_word};
 use super::usage::INCIDENT_USAGE;
 use super::UsageError;
 use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{Action, Title};
+use crate::mrkdwn::Encoded;
 use crate::priority::Priority;
 
 /// What `/incident …` asks for. Everything that changes an incident is a
@@ -44,9 +44,9 @@ fn error(message: impl Into<String>) -> UsageError {
     UsageError::new(message, INCIDENT_USAGE)
 }
 
-/// Text after the number, `None` when there is none.
+/// Text after the number, decoded, `None` when there is none.
 fn optional(rest: &str) -> Option<String> {
-    Some(rest.trim().to_owned()).filter(|t| !t.is_empty())
+    Some(plain(rest)).filter(|t| !t.is_empty())
 }
 
 /// The incident number every subcommand but declare, list and help starts with.
@@ -64,7 +64,7 @@ fn number<'a>(
     let number = IncidentNumber::parse(word).map_err(|_| {
         error(format!(
             "`{}` is not an incident number: use `INC-3` or `3`.",
-            escape(word)
+            echo(word)
         ))
     })?;
     Ok((number, rest))
@@ -98,15 +98,17 @@ fn person(sub: &str, number: IncidentNumber, rest: &str) -> Result<UserId, Usage
     if !extra.trim().is_empty() {
         return Err(error(format!(
             "`/incident {sub}` takes one person; I did not expect `{}`.",
-            escape(extra.trim())
+            echo(extra)
         )));
     }
     Ok(user)
 }
 
-pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
+/// Parses `/incident` text as Slack sent it; free text (a title, an
+/// update, a reason) comes out decoded, as the person typed it.
+pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> {
     use IncidentCommand as C;
-    let (word, rest) = split_word(text);
+    let (word, rest) = split_word(text.raw());
     let sub = word.to_lowercase();
     let sub = sub.as_str();
     match sub {
@@ -152,7 +154,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
             let priority = word.parse::<Priority>().map_err(|_| {
                 error(format!(
                     "`{}` is not a priority: use P1, P2, P3 or P4.",
-                    escape(word)
+                    echo(word)
                 ))
             })?;
             Ok(C::Change(
@@ -187,7 +189,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCommand, UsageError> {
         }
         _ => Err(error(format!(
             "`{}` is not an `/incident` command.{}",
-            escape(word),
+            echo(word),
             did_you_mean(word, &SUBCOMMANDS)
         ))),
     }

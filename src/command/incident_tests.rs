@@ -100,7 +100,7 @@ fn every_form() {
         ("report INC-3", C::Report(n(3))),
     ];
     for (text, want) in table {
-        assert_eq!(parse_incident(text), Ok(want), "{text:?}");
+        assert_eq!(parse_incident(Encoded::new(text)), Ok(want), "{text:?}");
     }
 }
 
@@ -112,10 +112,9 @@ fn every_error_says_what_was_wrong_and_shows_the_usage() {
             "`/incident show` needs an incident number, e.g. `/incident show INC-3`.",
         ),
         ("show INC-x", "`INC-x` is not an incident number"),
-        (
-            "show <!channel>",
-            "`&lt;!channel&gt;` is not an incident number",
-        ),
+        // `<!channel>` is echoed as the words it shows, pinging nobody.
+        ("show <!channel>", "`@channel` is not an incident number"),
+        ("show &lt;b&gt;", "`&lt;b&gt;` is not an incident number"),
         (
             "show INC-3 extra",
             "`/incident show INC-3` takes nothing more; I did not expect `extra`.",
@@ -152,13 +151,11 @@ fn every_error_says_what_was_wrong_and_shows_the_usage() {
         ),
         ("resolv INC-3", "Did you mean `resolve`?"),
         ("notincident 3", "Did you mean `not-incident`?"),
-        (
-            "<!here> 3",
-            "`&lt;!here&gt;` is not an `/incident` command.",
-        ),
+        // Slack's `<!here>` is echoed as the words it shows, pinging nobody.
+        ("<!here> 3", "`@here` is not an `/incident` command."),
     ];
     for (text, says) in table {
-        let err = parse_incident(text).unwrap_err();
+        let err = parse_incident(Encoded::new(text)).unwrap_err();
         assert!(err.message.contains(says), "{text:?}: {}", err.message);
         assert_eq!(err.usage, INCIDENT_USAGE);
         assert!(err.reply_text().ends_with(INCIDENT_USAGE));
@@ -168,13 +165,67 @@ fn every_error_says_what_was_wrong_and_shows_the_usage() {
 #[test]
 fn a_title_too_long_for_the_form_is_refused_up_front() {
     let long = format!("declare {}", "x".repeat(151));
-    let err = parse_incident(&long).unwrap_err();
+    let err = parse_incident(Encoded::new(&long)).unwrap_err();
     assert!(err.message.contains("151 characters"), "{}", err.message);
-    assert!(parse_incident(&format!("declare {}", "x".repeat(150))).is_ok());
+    assert!(parse_incident(Encoded::new(&format!("declare {}", "x".repeat(150)))).is_ok());
 }
 
 #[test]
 fn nonsense_gets_no_suggestion() {
-    let err = parse_incident("pizza").unwrap_err();
+    let err = parse_incident(Encoded::new("pizza")).unwrap_err();
     assert_eq!(err.message, "`pizza` is not an `/incident` command.");
+}
+
+/// Slack sends `&`, `<`, `>` as entities and autocompleted people as
+/// `<@U…|name>` (SPEC §2.6); the commands carry what the person typed.
+#[test]
+fn text_is_decoded_once_as_the_person_typed_it() {
+    let table = [
+        (
+            "update INC-1 DB &amp; cache down; errors &gt; 5%",
+            C::Change(n(1), A::Update("DB & cache down; errors > 5%".into())),
+        ),
+        (
+            "declare Disk &gt; 90% &amp; rising",
+            C::Declare {
+                title: Some("Disk > 90% & rising".into()),
+            },
+        ),
+        (
+            "update 1 handed to <@U123|alice> &lt;3",
+            C::Change(n(1), A::Update("handed to <@U123> <3".into())),
+        ),
+        (
+            "note 1 <!here> <!subteam^S1|@sre> look",
+            C::Change(n(1), A::Note("@here @sre look".into())),
+        ),
+        (
+            "lead 1 <@U123|alice>",
+            C::Change(n(1), A::SetLead(u("U123"))),
+        ),
+        (
+            "resolve 1 fixed &amp; verified",
+            C::Change(n(1), A::Resolve(Some("fixed & verified".into()))),
+        ),
+    ];
+    for (text, want) in table {
+        assert_eq!(parse_incident(Encoded::new(text)), Ok(want), "{text:?}");
+    }
+}
+
+#[test]
+fn a_title_is_measured_as_typed_not_as_encoded() {
+    // 150 ampersands arrive as 750 characters of `&amp;`.
+    let text = format!("declare {}", "&amp;".repeat(150));
+    assert!(parse_incident(Encoded::new(&text)).is_ok());
+}
+
+#[test]
+fn errors_echo_a_short_excerpt_of_a_long_paste() {
+    let text = format!("show {}", "9".repeat(40_000));
+    let err = parse_incident(Encoded::new(&text)).unwrap_err();
+    assert!(err.message.len() < 200, "{}", err.message);
+    let text = format!("list {}", "x ".repeat(20_000));
+    let err = parse_incident(Encoded::new(&text)).unwrap_err();
+    assert!(err.message.len() < 200, "{}", err.message);
 }

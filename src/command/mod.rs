@@ -13,5 +13,3 @@ pub use incident::{parse_incident, IncidentCommand};
 pub use oncall::{parse_oncall, parse_override_id, OncallCommand};
 pub use usage::{INCIDENT_USAGE, ONCALL_USAGE};
 pub use when::{parse_range, parse_when, WhenError};
-
-use crate::mrkdwn::escape;

@@ -3,12 +3,12 @@
 //! The subcommand words (`at`, `cover`, `overrides`, `cancel`, `help`) win
 //! over a rota of the same name; name rotas otherwise.
 
-use super::args::{closest, parse_user, split_word};
-use super::escape;
+use super::args::{closest, echo, parse_user, plain, split_word};
 use super::usage::ONCALL_USAGE;
 use super::when::{parse_range, parse_when};
 use super::UsageError;
 use crate::ids::{OverrideId, UserId};
+use crate::mrkdwn::Encoded;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -43,7 +43,7 @@ pub fn parse_override_id(raw: &str) -> Result<OverrideId, String> {
     OverrideId::parse(raw).map_err(|_| {
         format!(
             "`{}` is not an override ID: use the `OVR-N` shown by `/oncall overrides`, e.g. `OVR-12`.",
-            escape(raw.trim())
+            echo(raw)
         )
     })
 }
@@ -55,7 +55,7 @@ fn rota(typed: &str, rota_names: &[&str]) -> Result<String, UsageError> {
     }
     Err(error(format!(
         "`{}` is not a rota.{}",
-        escape(typed),
+        echo(typed),
         suggest(typed, rota_names)
     )))
 }
@@ -77,14 +77,15 @@ fn nothing_more(form: &str, rest: &str) -> Result<(), UsageError> {
     super::args::nothing_more(form, rest).map_err(error)
 }
 
+/// Parses `/oncall` text as Slack sent it (see [`Encoded`]).
 pub fn parse_oncall(
-    text: &str,
+    text: Encoded<'_>,
     now: DateTime<Utc>,
     tz: Tz,
     rota_names: &[&str],
 ) -> Result<OncallCommand, UsageError> {
     use OncallCommand as C;
-    let (word, rest) = split_word(text);
+    let (word, rest) = split_word(text.raw());
     match word.to_lowercase().as_str() {
         "" => Ok(C::Now),
         "help" => nothing_more("/oncall help", rest).map(|_| C::Help),
@@ -94,14 +95,14 @@ pub fn parse_oncall(
                     "`/oncall at` needs a time, e.g. `/oncall at tomorrow 09:00`.",
                 ));
             }
-            parse_when(rest, now, tz)
+            parse_when(&plain(rest), now, tz)
                 .map(C::At)
                 .map_err(|e| error(e.to_string()))
         }
         "cover" => cover(rest, now, tz, rota_names),
         "overrides" => {
             let (name, extra) = split_word(rest);
-            nothing_more(&format!("/oncall overrides {}", escape(name)), extra)?;
+            nothing_more(&format!("/oncall overrides {}", echo(name)), extra)?;
             if name.is_empty() {
                 Ok(C::Overrides(None))
             } else {
@@ -132,7 +133,7 @@ pub fn parse_oncall(
             };
             Err(error(format!(
                 "`{}` is not a rota or an `/oncall` command.{hint}{}",
-                escape(word),
+                echo(word),
                 suggest("", rota_names)
             )))
         }
@@ -166,7 +167,7 @@ fn cover(
             "`/oncall cover {rota}` needs a time range after the person, {EXAMPLE}."
         )));
     }
-    let (from, to) = parse_range(range, now, tz).map_err(|e| error(e.to_string()))?;
+    let (from, to) = parse_range(&plain(range), now, tz).map_err(|e| error(e.to_string()))?;
     Ok(OncallCommand::Cover {
         rota,
         user,

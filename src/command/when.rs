@@ -15,7 +15,7 @@
 //! - In a range, a bare end time counts from the start, so `tomorrow 09:00
 //!   to 17:00` ends tomorrow at 17:00 and `22:00 to 06:00` crosses midnight.
 
-use super::escape;
+use crate::mrkdwn::excerpt;
 use chrono::{
     DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
     Weekday,
@@ -59,14 +59,14 @@ pub enum WhenError {
     },
 }
 
-/// Messages are Slack mrkdwn: echoed text is escaped.
+/// Messages are Slack mrkdwn: echoed text is a short escaped excerpt.
 impl fmt::Display for WhenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WhenError::Unrecognised { text, tz } => write!(
                 f,
                 "`{}` is not a time I understand. Use {WHEN_FORMS} ({tz} time).",
-                escape(text)
+                excerpt(text, super::args::ECHO_MAX)
             ),
             WhenError::Skipped { local, tz } => write!(
                 f,
@@ -76,7 +76,7 @@ impl fmt::Display for WhenError {
             WhenError::NotARange { text } => write!(
                 f,
                 "`{}` is not a range: write it as `FROM to TO`, e.g. `tomorrow 09:00 to tomorrow 17:00`.",
-                escape(text)
+                excerpt(text, super::args::ECHO_MAX)
             ),
             WhenError::Piece { which, error } => write!(f, "The {which} of the range is wrong: {error}"),
             WhenError::EndNotAfterStart { from, to, tz } => write!(

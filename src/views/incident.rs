@@ -4,12 +4,9 @@
 use crate::deadline::NextDeadline;
 use crate::ids::UserId;
 use crate::incident::{Event, EventKind, Incident, Status};
-use crate::mrkdwn::{escape, escape_within, slack_date};
+use crate::mrkdwn::{escape, slack_date, text as user_text};
 use crate::policy::Policy;
 use crate::views::labels::priority_label;
-
-/// Thread replies are kept well inside Slack's 40,000 characters.
-const REPLY_MAX: usize = 3000;
 
 /// The ephemeral confirmation after a change made by command.
 pub fn done(incident: &Incident) -> String {
@@ -38,14 +35,12 @@ fn people(users: &[UserId]) -> String {
     users.iter().map(mention).collect::<Vec<_>>().join(" ")
 }
 
-/// One line in the card's thread for one timeline event.
+/// One line in the card's thread for one timeline event. User text is
+/// whole, however long: the outbox splits a long line into several
+/// messages (`bot::outgoing::reply`), so nothing is cut.
 pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String {
     let who = mention(&event.actor);
-    let text = event
-        .text
-        .as_deref()
-        .map(|t| escape_within(t, REPLY_MAX))
-        .unwrap_or_default();
+    let text = event.text.as_deref().map(user_text).unwrap_or_default();
     let after = event.after.as_deref().unwrap_or_default();
     let before = event.before.as_deref().unwrap_or_default();
     let tz = policy.timezone;
@@ -102,7 +97,7 @@ pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String
         }
         EventKind::Review => format!(
             ":calendar: {who} recorded the incident review: {}",
-            escape_within(after, 200)
+            user_text(after)
         ),
         EventKind::Message => format!(":speech_balloon: {who}: {text}"),
     }
@@ -192,6 +187,13 @@ pub fn comms_page(incident: &Incident, comms: &[UserId]) -> Option<String> {
     ))
 }
 
+/// The last line of a `/incident list` too long for one message.
+pub fn more_incidents(left: usize) -> String {
+    format!(
+        "…and {left} more open incidents, less pressing. `/incident show INC-N` shows any one; the App Home tab lists the most pressing."
+    )
+}
+
 /// One open incident in `/incident list`.
 pub fn list_line(policy: &Policy, incident: &Incident, next: &NextDeadline) -> String {
     let lead = incident
@@ -216,6 +218,6 @@ pub fn list_line(policy: &Policy, incident: &Incident, next: &NextDeadline) -> S
         "*{}* {} — {} · {lead} · {comms}{due}",
         incident.number,
         priority_label(policy, incident.priority),
-        escape_within(incident.title.as_str(), 150),
+        escape(incident.title.as_str()),
     )
 }

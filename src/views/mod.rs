@@ -4,6 +4,7 @@
 pub mod home;
 pub mod incident;
 pub mod labels;
+pub mod markdown;
 pub mod oncall;
 pub mod refusal;
 pub mod reminders;

@@ -155,20 +155,29 @@ pub fn overrides_list(
             None => "No current or coming overrides.".to_owned(),
         };
     }
-    let mut out = String::new();
+    let mut lines = Vec::with_capacity(shown.len());
     for o in shown {
         let who = match style {
             Style::Slack => format!("<@{}>", o.user),
             Style::Terminal => o.user.to_string(),
         };
-        let _ = writeln!(
-            out,
+        lines.push(format!(
             "{} {}: {who} covers {} – {}",
             o.id,
             o.rota,
             style.time(o.from, tz),
             style.time(o.to, tz)
-        );
+        ));
     }
-    out.trim_end().to_owned()
+    match style {
+        // One message: the soonest first, then how many more and how to narrow it.
+        Style::Slack => crate::mrkdwn::bounded(&lines, crate::mrkdwn::MESSAGE_MAX, |left| {
+            let narrow = match rota {
+                Some(_) => "",
+                None => " `/oncall overrides ROTA` lists one rota's.",
+            };
+            format!("…and {left} more, later.{narrow} `/oncall cancel OVR-N` works on any of them.")
+        }),
+        Style::Terminal => lines.join("\n"),
+    }
 }

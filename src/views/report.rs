@@ -7,6 +7,7 @@
 //! A pure function of the incident and its timeline, so the same report
 //! comes out of Slack, the `report` subcommand and the golden-file test.
 
+use super::markdown::{block, inline};
 use crate::calendar::Calendar;
 use crate::incident::{Event, EventKind, Incident, Status};
 use crate::policy::Policy;
@@ -25,12 +26,6 @@ fn when(at: DateTime<Utc>, tz: Tz) -> String {
 
 fn person(user: Option<&crate::ids::UserId>) -> String {
     user.map_or_else(|| "nobody".to_owned(), |u| format!("@{u}"))
-}
-
-/// Markdown is for people to read and paste: keep user text on one line
-/// and stop it opening tables or headings.
-fn inline(text: &str) -> String {
-    text.replace(['\n', '\r'], " ").replace('|', "\\|")
 }
 
 fn describe(policy: &Policy, event: &Event) -> String {
@@ -63,7 +58,7 @@ fn describe(policy: &Policy, event: &Event) -> String {
         EventKind::Pause => format!("{who} paused to document"),
         EventKind::Resolved => format!("{who} resolved the incident{why}"),
         EventKind::NotIncident => format!("{who} closed it as not an incident{why}"),
-        EventKind::Review => format!("{who} recorded the review: {after}"),
+        EventKind::Review => format!("{who} recorded the review: {}", inline(after)),
         EventKind::Message => format!("{who}: {text}"),
     }
 }
@@ -200,7 +195,7 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
     let impact = if incident.description.trim().is_empty() {
         "_Not described._".to_owned()
     } else {
-        incident.description.trim().to_owned()
+        block(incident.description.trim())
     };
     let _ = writeln!(md, "{impact}\n");
 
@@ -307,9 +302,44 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
     md
 }
 
+/// The report as Slack messages: escaped for mrkdwn, each piece in its own
+/// ``` block so every message renders alone, pieces cut at line breaks so
+/// each message holds at most `max` characters.
+/// User text holds no backtick runs (see `views::markdown`), so no piece
+/// can close its block early.
+pub fn slack_pieces(report: &str, intro: &str, max: usize) -> Vec<String> {
+    const FENCE: &str = "```";
+    let room = max.saturating_sub(intro.chars().count() + 2 * FENCE.len() + 3);
+    crate::mrkdwn::split(&crate::mrkdwn::escape(report.trim_end()), room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let intro = if i == 0 { intro } else { "" };
+            format!("{intro}{FENCE}\n{piece}\n{FENCE}")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_report_is_several_code_blocks_none_of_them_broken() {
+        let report = (0..400)
+            .map(|i| format!("| row {i} | {} |", "x".repeat(40)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let pieces = slack_pieces(&report, "Report:\n", 4000);
+        assert!(pieces.len() > 1);
+        for piece in &pieces {
+            assert!(piece.chars().count() <= 4000);
+            assert_eq!(piece.matches("```").count(), 2, "{piece}");
+            assert!(piece.ends_with("\n```"));
+        }
+        assert!(pieces[0].starts_with("Report:\n```\n| row 0 |"));
+        assert!(pieces.last().unwrap().contains("| row 399 |"));
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -103,7 +103,9 @@ async fn subcommands_change_the_incident_and_bad_ones_change_nothing() {
         BOB,
     )
     .await;
-    app.thread_says(&ts, "Found the cause &lt;!channel&gt; &amp; fixed")
+    // Slack sends `<!channel>` as markup and `&` as `&amp;`: read back as
+    // typed, escaped once, the broadcast as a word that pings nobody.
+    app.thread_says(&ts, "Found the cause @channel &amp; fixed")
         .await;
     app.command("/incident", "note INC-1 restarted the collector", BOB)
         .await;
@@ -278,11 +280,9 @@ async fn titles_and_updates_cannot_ping_or_link() {
         ALICE,
     )
     .await;
-    app.thread_says(
-        &ts,
-        "ping &lt;!here&gt; and &lt;https://evil.example|click&gt;",
-    )
-    .await;
+    // The broadcast is a word; the link shows where it points.
+    app.thread_says(&ts, "ping @here and click (https://evil.example)")
+        .await;
     app.stop().await;
 }
 

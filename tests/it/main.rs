@@ -21,4 +21,5 @@ mod reminders;
 mod report_golden;
 mod rota_props;
 mod security;
+mod text;
 mod timeline;

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::command::{parse_incident, parse_oncall, parse_range, parse_when};
+use paas_incident_bot::mrkdwn::Encoded;
 use paas_incident_bot::policy::Policy;
 use proptest::prelude::*;
 
@@ -73,7 +74,7 @@ proptest! {
 
     #[test]
     fn incident_commands_parse_or_explain(text in typed()) {
-        if let Err(e) = parse_incident(&text) {
+        if let Err(e) = parse_incident(Encoded::new(&text)) {
             prop_assert!(!e.message.trim().is_empty());
             assert_no_live_markup(&e.reply_text());
         }
@@ -81,7 +82,7 @@ proptest! {
 
     #[test]
     fn incident_commands_survive_any_text(text in "\\PC{0,80}") {
-        if let Err(e) = parse_incident(&text) {
+        if let Err(e) = parse_incident(Encoded::new(&text)) {
             prop_assert!(!e.message.is_empty());
             prop_assert!(e.message.matches('<').count() <= text.matches("<@").count(),
                 "a raw < in {:?} for {:?}", e.message, text);
@@ -91,7 +92,7 @@ proptest! {
     #[test]
     fn oncall_commands_parse_or_explain(text in typed()) {
         let tz = chrono_tz::Europe::London;
-        if let Err(e) = parse_oncall(&text, now(), tz, &ROTAS) {
+        if let Err(e) = parse_oncall(Encoded::new(&text), now(), tz, &ROTAS) {
             prop_assert!(!e.message.trim().is_empty());
             assert_no_live_markup(&e.reply_text());
         }
@@ -100,7 +101,7 @@ proptest! {
     #[test]
     fn oncall_commands_survive_any_text(text in "\\PC{0,80}") {
         let tz = chrono_tz::Europe::London;
-        if let Err(e) = parse_oncall(&text, now(), tz, &ROTAS) {
+        if let Err(e) = parse_oncall(Encoded::new(&text), now(), tz, &ROTAS) {
             prop_assert!(!e.message.is_empty());
             prop_assert!(e.message.matches('<').count() <= text.matches("<@").count(),
                 "a raw < in {:?} for {:?}", e.message, text);

@@ -1,6 +1,7 @@
 //! The Socket Mode envelopes Slack sends, shaped like captured traffic
 //! (NOTES.md §1.2) and carrying every field slack-morphism requires (§7.3).
 
+use super::encode::slack_encode;
 use super::state::{ResponseUrl, State};
 use super::{API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID};
 use serde_json::{json, Value};
@@ -80,7 +81,9 @@ pub(crate) fn slash_command(
         "user_id": user,
         "user_name": user_name,
         "command": command,
-        "text": text,
+        // Slack encodes &, < and > in command text (escape_*); entities
+        // picked from autocomplete arrive as markup.
+        "text": slack_encode(text),
         "api_app_id": API_APP_ID,
         "response_url": response_url,
         "trigger_id": trigger_id,
@@ -289,8 +292,27 @@ pub(crate) fn view_block_action(
     })
 }
 
+/// Encodes a message event's text (and an edited message's) as Slack
+/// does: tests describe what the person typed.
+fn encode_message(event: &mut Value) {
+    if !matches!(event["type"].as_str(), Some("message" | "app_mention")) {
+        return;
+    }
+    encode_text(event);
+    if let Some(edited) = event.get_mut("message") {
+        encode_text(edited);
+    }
+}
+
+fn encode_text(object: &mut Value) {
+    if let Some(text) = object.get("text").and_then(Value::as_str) {
+        object["text"] = json!(slack_encode(text));
+    }
+}
+
 /// Wraps an event in the event_callback Slack sends through Events API.
 pub(crate) fn event_callback(state: &mut State, mut event: Value) -> Value {
+    encode_message(&mut event);
     let n = state.next();
     let now = unix_now();
     if event.is_object() && event.get("event_ts").is_none() {

@@ -3,6 +3,7 @@
 //! time, reply in a thread, edit, delete. Person actions send no event;
 //! tests pair them with `Emulator::event` as Slack would.
 
+use super::encode::slack_encode;
 use super::methods::{message_json, param, required};
 use super::state::{Message, Reaction, State};
 use super::web::{err, Reply};
@@ -147,9 +148,10 @@ impl Emulator {
         ts: &str,
     ) {
         self.inner.with(|s| {
+            let text = slack_encode(text);
             s.add_message(
                 channel,
-                Message::plain(ts.to_owned(), thread_ts, user, text),
+                Message::plain(ts.to_owned(), thread_ts, user, &text),
             );
         });
     }
@@ -158,7 +160,7 @@ impl Emulator {
     pub fn edit_as_person(&self, channel: &str, ts: &str, text: &str) {
         self.inner.with(|s| {
             if let Some(m) = s.find_message(channel, ts) {
-                m.text = text.to_owned();
+                m.text = slack_encode(text);
                 m.edited = true;
             }
         });

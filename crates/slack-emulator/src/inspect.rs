@@ -61,11 +61,13 @@ impl Emulator {
     }
 
     /// A person posts in a channel (no event is sent; pair with `event`
-    /// if the app should hear it). Returns the message ts.
+    /// if the app should hear it). Returns the message ts. The text is
+    /// stored as Slack stores it, encoded (see `encode`).
     pub fn post_as_person(&self, channel: &str, user: &str, text: &str) -> String {
+        let text = super::encode::slack_encode(text);
         self.inner.with(|s| {
             let ts = s.next_ts();
-            s.add_message(channel, Message::plain(ts, None, user, text))
+            s.add_message(channel, Message::plain(ts, None, user, &text))
         })
     }
 

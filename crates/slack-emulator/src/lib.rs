@@ -1,13 +1,16 @@
 //! An in-process Slack for tests, benchmarks and the `demo` command: the Web
 //! API under `/api/<method>` and Socket Mode on `/link/`, on one loopback
 //! port, with the workspace state, call log, scripted faults and Slack's
-//! limits (3 s triggers, Block Kit sizes, 250-char topics) kept in memory.
+//! limits (3 s triggers, Block Kit sizes, message lengths, 250-char topics)
+//! kept in memory. Text people type reaches the app encoded as Slack
+//! encodes it (`encode`).
 //!
 //! `Emulator` is a cheap handle; clones share one workspace. The server
 //! stops when the last handle is dropped.
 
 mod blockkit;
 mod delivery;
+mod encode;
 mod envelopes;
 mod faults;
 mod files;
@@ -20,6 +23,7 @@ mod views;
 mod web;
 pub mod wire;
 
+pub use encode::slack_encode;
 pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Reaction, Topic, User, View};
 

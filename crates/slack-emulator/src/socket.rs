@@ -206,10 +206,19 @@ fn on_ack(inner: &Inner, text: &str) {
             None => Duration::ZERO,
         };
         s.apply_view_response(envelope_id, payload.as_ref());
+        let command = s
+            .sent
+            .get(envelope_id)
+            .is_some_and(|e| e.frame["type"] == "slash_commands");
+        let refused = payload
+            .as_ref()
+            .filter(|_| command)
+            .and_then(super::methods::refused_reply);
         s.acks.push(Ack {
             envelope_id: envelope_id.to_owned(),
             latency,
             payload,
+            refused,
         });
     });
 }

@@ -107,6 +107,10 @@ pub struct Ack {
     /// From the first time the envelope went out to the ack.
     pub latency: Duration,
     pub payload: Option<Value>,
+    /// Why Slack would not show a slash command's reply payload
+    /// (`msg_too_long`, `invalid_blocks`, …); the person then sees an
+    /// error instead of the reply.
+    pub refused: Option<String>,
 }
 
 pub(crate) struct Trigger {

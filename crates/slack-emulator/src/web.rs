@@ -219,18 +219,28 @@ fn insert_pairs(params: &mut Map<String, Value>, pairs: Vec<(String, String)>) {
 fn response_url(inner: &Inner, key: &str, params: Result<Value, String>) -> Response {
     let key = key.rsplit('/').next().unwrap_or_default().to_owned();
     let params = params.unwrap_or_else(|_| json!({}));
-    let ok = inner.with(|s| {
-        let known = methods::apply_response_url(s, &key, &params);
+    // A reply over Slack's limits is refused and shown to nobody.
+    let refused = methods::refused_reply(&params);
+    let (ok, refused) = inner.with(|s| {
+        let known = match &refused {
+            Some(_) => s.response_urls.contains_key(&key),
+            None => methods::apply_response_url(s, &key, &params),
+        };
+        let error = (!known)
+            .then(|| "invalid_response_url".to_owned())
+            .or(refused);
         s.calls.push(Call {
             method: "response_url".to_owned(),
             params,
             at: Instant::now(),
-            ok: known,
-            error: (!known).then(|| "invalid_response_url".to_owned()),
+            ok: error.is_none(),
+            error: error.clone(),
         });
-        known
+        (known, error.filter(|_| known))
     });
-    if ok {
+    if let Some(code) = refused {
+        Json(json!({"ok": false, "error": code})).into_response()
+    } else if ok {
         Json(json!({"ok": true})).into_response()
     } else {
         (

@@ -9,23 +9,20 @@ use crate::bot::{Answering, Context};
 use crate::command::{parse_incident, IncidentCommand, INCIDENT_USAGE};
 use crate::deadline::next_deadline;
 use crate::ids::{IncidentNumber, UserId};
-use crate::mrkdwn::escape_within;
+use crate::mrkdwn::{bounded, Encoded, MESSAGE_MAX};
 use crate::refusal::Refusal;
 use crate::store::incidents;
 use crate::views::incident as text;
 use slack_morphism::prelude::*;
-
-/// A report posted in Slack is cut well inside the 40,000-character limit.
-const REPORT_MAX: usize = 35_000;
 
 pub async fn command(
     ctx: &Context,
     answering: &Answering,
     event: &SlackCommandEvent,
     user: &UserId,
-    raw: &str,
+    text: Encoded<'_>,
 ) -> anyhow::Result<Reply> {
-    let command = match parse_incident(raw) {
+    let command = match parse_incident(text) {
         Ok(command) => command,
         Err(e) => return Ok(Refusal::from(e).into()),
     };
@@ -47,7 +44,8 @@ pub async fn command(
     }
 }
 
-/// Open incidents, most pressing first: by next deadline, then priority.
+/// Open incidents, most pressing first: by next deadline, then priority;
+/// as many as fit one message.
 fn list(ctx: &Context) -> String {
     let now = ctx.now();
     let open = ctx.live.open();
@@ -66,7 +64,9 @@ fn list(ctx: &Context) -> String {
         .iter()
         .map(|(_, incident, next)| text::list_line(&ctx.policy, incident, next))
         .collect();
-    lines.join("\n")
+    // A busy day must not outgrow one message: the most pressing first,
+    // then how many more and how to see each.
+    bounded(&lines, MESSAGE_MAX, text::more_incidents)
 }
 
 /// The incident's card, shown only to the person who asked: from memory
@@ -97,12 +97,15 @@ async fn report(
     };
     let timeline = incidents::timeline(&ctx.db, number).await?;
     let report = crate::views::report::markdown(&ctx.policy, &incident, &timeline);
-    // The report quotes people's words: escaped, so it cannot ping anyone.
-    let body = escape_within(&report, REPORT_MAX);
+    // The report quotes people's words: escaped, so it cannot ping anyone,
+    // and in as many messages as it takes, so none of it is cut.
+    let intro = format!("Incident report, as asked for by <@{by}>:\n");
+    let pieces = crate::views::report::slack_pieces(&report, &intro, outgoing::MESSAGE_TEXT_MAX);
     let now = ctx.now();
     let mut tx = ctx.write(answering).await?;
-    let line = format!("Incident report, as asked for by <@{by}>:\n```\n{body}\n```");
-    outgoing::reply(&mut tx, &ctx.policy, number, line, now).await?;
+    for piece in pieces {
+        outgoing::reply(&mut tx, &ctx.policy, number, piece, now).await?;
+    }
     tx.commit().await?;
     ctx.announced();
     Ok(format!(

@@ -9,7 +9,7 @@ use crate::bot::{Answering, Context};
 use crate::clock::this_minute;
 use crate::command::{parse_oncall, OncallCommand, ONCALL_USAGE};
 use crate::ids::UserId;
-use crate::mrkdwn::slack_date;
+use crate::mrkdwn::{slack_date, Encoded};
 use crate::refusal::Refusal;
 use crate::views::oncall::{self as view, Style};
 
@@ -20,7 +20,7 @@ pub async fn command(
     ctx: &Context,
     answering: &Answering,
     user: &UserId,
-    text: &str,
+    text: Encoded<'_>,
 ) -> anyhow::Result<Reply> {
     let now = ctx.now();
     let (policy, cal) = (&ctx.policy, &ctx.calendar);

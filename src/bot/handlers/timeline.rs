@@ -7,10 +7,14 @@
 //! needs no extra input from whoever pinned it. A captured message is
 //! stored once per incident (keyed by its ts), even if it arrives both as a
 //! thread reply and as a 📌.
+//!
+//! Message text comes from Slack encoded (events and history alike) and is
+//! stored decoded, as the person typed it (SPEC §2.6).
 
 use crate::bot::Context;
 use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{Event, EventKind};
+use crate::mrkdwn::Encoded;
 use crate::store::incidents;
 use chrono::{DateTime, TimeZone, Utc};
 use slack_morphism::prelude::*;
@@ -41,6 +45,7 @@ pub async fn message(ctx: &Context, message: SlackMessageEvent) -> anyhow::Resul
         Some(SlackMessageEventType::MessageChanged) => {
             if let Some(edited) = message.message {
                 let text = edited.content.and_then(|c| c.text).unwrap_or_default();
+                let text = Encoded::new(&text).decode();
                 incidents::edit_captured(&ctx.db, &edited.ts.0, &text).await?;
             }
             return Ok(());
@@ -64,7 +69,7 @@ pub async fn message(ctx: &Context, message: SlackMessageEvent) -> anyhow::Resul
     else {
         return Ok(());
     };
-    let text = message.content.and_then(|c| c.text).unwrap_or_default();
+    let text = Encoded::new(&message.content.and_then(|c| c.text).unwrap_or_default()).decode();
     capture(
         ctx,
         number,
@@ -136,7 +141,7 @@ pub async fn pinned(ctx: &Context, reaction: SlackReactionAddedEvent) -> anyhow:
         },
     };
     let author = message.sender.user.as_ref().or(reaction.item_user.as_ref());
-    let text = message.content.text.unwrap_or_default();
+    let text = Encoded::new(&message.content.text.unwrap_or_default()).decode();
     capture(ctx, number, author, &message.origin.ts, text).await
 }
 

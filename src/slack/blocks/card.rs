@@ -4,7 +4,7 @@
 use super::press::Press;
 use crate::deadline::NextDeadline;
 use crate::incident::{Incident, Status};
-use crate::mrkdwn::{escape_within, slack_date, truncate};
+use crate::mrkdwn::{escape, slack_date, split, text as user_text, truncate, SECTION_MAX};
 use crate::policy::Policy;
 use crate::priority::Priority;
 use crate::views::labels::{priority_label, status_label};
@@ -19,9 +19,41 @@ pub fn card_text(incident: &Incident) -> String {
     format!(
         "{}: {} ({})",
         incident.number,
-        escape_within(incident.title.as_str(), 150),
+        escape(incident.title.as_str()),
         incident.priority
     )
+}
+
+/// Sections one piece of user text may take on the card: the card stays
+/// well inside a message's 50 blocks. A declared description (at most 3,000
+/// characters, at most 15,000 escaped) always fits; a longer summary is whole
+/// in the thread.
+pub const TEXT_SECTIONS: usize = 5;
+
+/// `body` (mrkdwn) as section blocks of at most 3,000 characters each
+/// (Slack's section limit), split, not cut. A body longer than
+/// [`TEXT_SECTIONS`] sections ends with a line saying where the rest is,
+/// so nothing is dropped silently.
+pub fn text_sections(number: crate::ids::IncidentNumber, body: &str) -> Vec<SlackBlock> {
+    let pieces = split(body, SECTION_MAX);
+    let more = pieces.len() > TEXT_SECTIONS;
+    let mut blocks: Vec<SlackBlock> = pieces
+        .into_iter()
+        .take(TEXT_SECTIONS)
+        .map(|piece| SlackSectionBlock::new().with_text(md!("{}", piece)).into())
+        .collect();
+    if more {
+        blocks.push(
+            SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                SlackBlockMarkDownText::new(format!(
+                    "_That is the first {} characters; the rest is in the thread and in `/incident report {number}`._",
+                    TEXT_SECTIONS * SECTION_MAX
+                )),
+            )])
+            .into(),
+        );
+    }
+    blocks
 }
 
 pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackMessageContent {
@@ -54,11 +86,9 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
     }
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
     if !incident.description.trim().is_empty() {
-        blocks.push(
-            SlackSectionBlock::new()
-                .with_text(md!("{}", escape_within(&incident.description, 2900)))
-                .into(),
-        );
+        // Typed into the declare form, so nothing in it is a mention.
+        let description = escape(&incident.description);
+        blocks.extend(text_sections(incident.number, &description));
     }
     if incident.cyber {
         blocks.push(
@@ -71,11 +101,8 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
         );
     }
     if let Some(summary) = incident.summary.as_deref().filter(|s| !s.trim().is_empty()) {
-        blocks.push(
-            SlackSectionBlock::new()
-                .with_text(md!("*Summary*\n{}", escape_within(summary, 2900)))
-                .into(),
-        );
+        let summary = format!("*Summary*\n{}", user_text(summary));
+        blocks.extend(text_sections(incident.number, &summary));
     }
     if !matches!(incident.status, Status::Resolved | Status::NotIncident) {
         blocks.push(SlackActionsBlock::new(buttons(incident)).into());

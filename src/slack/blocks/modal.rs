@@ -111,11 +111,7 @@ pub fn update(number: IncidentNumber, title: &str) -> SlackView {
         ));
     let blocks: Vec<SlackBlock> = vec![
         SlackSectionBlock::new()
-            .with_text(md!(
-                "*{}*: {}",
-                number,
-                crate::mrkdwn::escape_within(title, 200)
-            ))
+            .with_text(md!("*{}*: {}", number, crate::mrkdwn::escape(title)))
             .into(),
         input(fields::UPDATE, "Status update", text).into(),
     ];

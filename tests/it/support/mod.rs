@@ -101,7 +101,9 @@ impl TestApp {
         self.boot().await;
     }
 
-    /// Sends a slash command and returns the ack payload's text.
+    /// Sends a slash command as the person typed it (the emulator encodes
+    /// it as Slack does) and returns the ack payload, which must be within
+    /// Slack's limits.
     pub async fn command(&self, command: &str, text: &str, user: &str) -> serde_json::Value {
         let id = self
             .slack
@@ -114,6 +116,11 @@ impl TestApp {
             .await
             .expect("acked within 3 s");
         assert!(ack.latency < ACK_WINDOW, "ack took {:?}", ack.latency);
+        // Every reply must be one Slack would show (SPEC §2.6).
+        assert_eq!(
+            ack.refused, None,
+            "Slack refused the reply to {command} {text:.80}"
+        );
         ack.payload.unwrap_or(serde_json::Value::Null)
     }
 

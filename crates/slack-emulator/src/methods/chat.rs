@@ -38,6 +38,13 @@ fn content(p: &Value, max_text: usize) -> Result<(String, Value), ApiError> {
     Ok((text, blocks))
 }
 
+/// Why Slack would refuse to show a command's reply (the ack payload or a
+/// response_url post): the same text and Block Kit limits as a message.
+/// None when it would be shown.
+pub(crate) fn refused_reply(p: &Value) -> Option<String> {
+    content(p, MAX_TEXT).err().map(|e| e.code)
+}
+
 pub(crate) fn invalid_blocks(errors: Vec<String>) -> ApiError {
     let messages: Vec<String> = errors.iter().map(|e| format!("[ERROR] {e}")).collect();
     ApiError {
@@ -226,6 +233,7 @@ pub(crate) fn apply_response_url(s: &mut State, key: &str, p: &Value) -> bool {
     let Some(target) = s.response_urls.get(key) else {
         return false;
     };
+
     let (channel, user) = (target.channel.clone(), target.user.clone());
     let text = param(p, "text").unwrap_or_default();
     let blocks = p.get("blocks").cloned().unwrap_or(Value::Null);

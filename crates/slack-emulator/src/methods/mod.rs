@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 mod chat;
 mod conversations;
 
-pub(crate) use chat::{apply_response_url, message_json};
+pub(crate) use chat::{apply_response_url, message_json, refused_reply};
 use chat::{delete, permalink, post_ephemeral, post_message, reaction, update};
 pub(crate) use conversations::{channel_json, postable};
 use conversations::{join, set_topic, usergroup_update, users_info};
