@@ -257,3 +257,36 @@ fn check_says_the_older_escalation_key_is_superseded() {
     assert!(said.contains("applies only to P1"), "{said}");
     assert!(!run(std::path::Path::new(shipped)).contains("superseded"));
 }
+
+/// A P3 declared Friday 16:55 paged the out-of-hours engineer and the
+/// escalation person at 18:55. Now the 17:00 pause and the office-hours
+/// crossing still fire at 17:00 itself, and the response deadline falls
+/// at Monday 10:55 (5 minutes on Friday, 1 h 55 min on Monday), naming
+/// Monday's in-hours engineer (U0PAASEN1), not Friday night's out-of-hours
+/// one (U0PAASEN2).
+#[tokio::test]
+async fn a_p3_declared_friday_1655_is_chased_on_monday_at_1055() {
+    let friday = utc(2026, 11, 27, 16, 55);
+    let mut app = TestApp::start_with(Policy::builtin(), friday).await;
+    let card = app.declare_led_by("Intermittent 502s", "P3", None).await;
+    app.clock.set(utc(2026, 11, 27, 17, 0));
+    app.thread_says(&card, "time to pause and document").await;
+    app.thread_says(&card, "office hours are ending").await;
+    for (d, h, m) in [(27, 18, 55), (28, 12, 0), (30, 10, 54)] {
+        app.clock.set(utc(2026, 11, d, h, m));
+    }
+    app.clock.set(utc(2026, 11, 30, 10, 55));
+    app.thread_says(&card, "response time has passed").await;
+    let response = app.thread_text(&card, "response time has passed");
+    assert!(response.contains("<@U0PAASEN1>"), "{response}");
+    assert!(!response.contains("<@U0PAASEN2>"), "{response}");
+    assert!(!response.contains("late"), "on time: {response}");
+    assert_eq!(app.thread_count(&card, "response time has passed"), 1);
+    app.thread_says(&card, "escalating to").await;
+    assert_eq!(app.thread_count(&card, "escalating to"), 1);
+    // Four hours of in-hours time for the update: Monday 12:55, so nothing
+    // was asked for over the weekend (it was Friday 20:55).
+    assert_eq!(app.thread_count(&card, "is due now"), 0);
+    assert_eq!(app.thread_count(&card, "the next update on INC-1 is due"), 0);
+    app.stop().await;
+}
