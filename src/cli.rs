@@ -153,7 +153,12 @@ fn check(config_flag: Option<PathBuf>) -> ExitCode {
         .holiday_data_warning(calendar.local(now).date_naive())
         .map(|w| format!("Warning: {w}\n\n"))
         .unwrap_or_default();
-    out(&format!("Policy OK.\n\n{warning}{table}\n"));
+    let notices: String = policy
+        .notices()
+        .iter()
+        .map(|n| format!("Note: {n}\n\n"))
+        .collect();
+    out(&format!("Policy OK.\n\n{notices}{warning}{table}\n"));
     ExitCode::SUCCESS
 }
 

@@ -1,36 +1,53 @@
-//! The deadline an open incident is working to, from the policy's severity
-//! table: first a response (acknowledgement), then regular updates.
+//! The deadlines an open incident is working to, from the policy's severity
+//! table: first a response (acknowledgement), escalation if nobody
+//! responds, then regular updates.
 //!
-//! The response clock depends on when the incident was declared: in hours
-//! it is `respond_in_hours`; out of hours it is `respond_out_of_hours`, and a
-//! priority with no out-of-hours response (P3, P4 in the support manual)
-//! waits for the next in-hours start, then runs its in-hours time.
+//! Each priority counts its deadlines on its own clock (SPEC §2.5): a
+//! priority with an out-of-hours response (P1 in the support manual) in
+//! wall time, answering within `respond_in_hours` when declared in hours
+//! and `respond_out_of_hours` otherwise; a priority without one (P2–P4,
+//! "only P1" is supported out of hours) in in-hours time only.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, SlaClock};
 use crate::incident::Incident;
 use crate::policy::Policy;
+use crate::priority::Priority;
 use chrono::{DateTime, Utc};
 
 /// What is due next and when, e.g. ("response due", instant).
 pub type NextDeadline = Option<(String, DateTime<Utc>)>;
 
-/// When a response is due for an incident declared at `declared_at`.
+/// The clock priority `p`'s deadlines run on.
+pub fn clock(policy: &Policy, p: Priority) -> SlaClock {
+    SlaClock::of(policy.priority(p))
+}
+
+/// When a response is due for the incident, from when it was declared.
 pub fn response_due(policy: &Policy, cal: &Calendar, incident: &Incident) -> DateTime<Utc> {
     let rule = policy.priority(incident.priority);
     let declared = incident.declared_at;
-    if cal.is_in_hours(declared) {
-        return cal.add(declared, rule.respond_in_hours);
-    }
     match rule.respond_out_of_hours {
-        Some(within) => cal.add(declared, within),
-        None => cal.add(cal.next_in_hours_boundary(declared), rule.respond_in_hours),
+        Some(within) if !cal.is_in_hours(declared) => cal.add(declared, within),
+        Some(_) => cal.add(declared, rule.respond_in_hours),
+        None => SlaClock::InHours.add(cal, declared, rule.respond_in_hours),
     }
 }
 
-/// When the next status update is due: `update_every` after the last one.
+/// When the escalation rota is called if nobody has acknowledged: the
+/// priority's `escalate_after` from declaring, on its clock; by default at
+/// the response deadline.
+pub fn escalation_due(policy: &Policy, cal: &Calendar, incident: &Incident) -> DateTime<Utc> {
+    match policy.escalate_after(incident.priority) {
+        Some(after) => clock(policy, incident.priority).add(cal, incident.declared_at, after),
+        None => response_due(policy, cal, incident),
+    }
+}
+
+/// When the next status update is due: `update_every` after the last one,
+/// on the priority's clock.
 pub fn update_due(policy: &Policy, cal: &Calendar, incident: &Incident) -> DateTime<Utc> {
     let rule = policy.priority(incident.priority);
-    cal.add(incident.last_update_at, rule.update_every)
+    clock(policy, incident.priority).add(cal, incident.last_update_at, rule.update_every)
 }
 
 /// The deadline shown on the card and in `/incident list`; none once closed.

@@ -2,10 +2,14 @@
 //! Everything takes the instant it is asked about; nothing reads a clock.
 
 mod holidays;
+mod sla;
+#[cfg(test)]
+mod sla_tests;
 #[cfg(test)]
 mod tests;
 
 pub use holidays::known_until;
+pub use sla::SlaClock;
 
 use crate::policy::{Hours, Policy, PolicyDuration, TimeRange};
 use chrono::{

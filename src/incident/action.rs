@@ -240,6 +240,7 @@ pub fn apply(
 fn acknowledge(next: &mut Incident, actor: &UserId, now: DateTime<Utc>, events: &mut Vec<Event>) {
     next.status = Status::Acknowledged;
     next.acknowledged_at = Some(now);
+    next.acknowledged_by = Some(actor.clone());
     events.push(Event::new(actor, EventKind::Acknowledged, now));
     if next.engineering_lead.is_none() {
         events.push(lead_event(

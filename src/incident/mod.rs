@@ -33,6 +33,8 @@ pub struct Incident {
     pub declared_by: UserId,
     pub declared_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who acknowledged (the card shows it beside when).
+    pub acknowledged_by: Option<UserId>,
     /// When it was closed, whether resolved or found not to be an incident.
     pub resolved_at: Option<DateTime<Utc>>,
     /// The update deadline counts from here; declaring counts as the first.
@@ -111,6 +113,7 @@ pub fn declare(
         declared_by,
         declared_at: now,
         acknowledged_at: None,
+        acknowledged_by: None,
         resolved_at: None,
         last_update_at: now,
         paused_at: None,

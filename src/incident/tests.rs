@@ -444,3 +444,14 @@ fn the_review_can_be_rescheduled_but_not_to_the_same_date() {
         Err(TransitionError::Unchanged { .. })
     ));
 }
+
+#[test]
+fn the_acknowledger_is_remembered_whether_by_ack_or_by_taking_the_lead() {
+    let incident = declared();
+    assert_eq!(incident.acknowledged_by, None);
+    let (acked, _) = apply(&incident, &user("UENG"), Action::Acknowledge, t0()).unwrap();
+    assert_eq!(acked.acknowledged_by, Some(user("UENG")));
+    let (took, _) = apply(&incident, &user("UENG"), Action::TakeLead, t0()).unwrap();
+    assert_eq!(took.acknowledged_by, Some(user("UENG")));
+    assert_eq!(took.acknowledged_at, Some(t0()));
+}

@@ -136,6 +136,11 @@ pub fn fixed<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     }
 }
 
+/// Serde helper for an optional setting that must be a plain length.
+pub fn fixed_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    fixed(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

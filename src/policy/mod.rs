@@ -91,6 +91,50 @@ impl Policy {
     pub fn escalation(&self) -> Option<&Rota> {
         self.rota(&self.escalation_rota)
     }
+
+    /// How long an unacknowledged incident of priority `p` waits before the
+    /// escalation rota is called, on that priority's clock (SPEC §2.5): its
+    /// own `escalate_after`; else, for a priority with an out-of-hours
+    /// response, the older `[reminders] escalate_unacknowledged_after`;
+    /// else None, meaning at the response deadline.
+    pub fn escalate_after(&self, p: Priority) -> Option<PolicyDuration> {
+        let rule = self.priority(p);
+        rule.escalate_after.or_else(|| {
+            rule.respond_out_of_hours?;
+            self.reminders
+                .escalate_unacknowledged_after
+                .map(PolicyDuration::Fixed)
+        })
+    }
+
+    /// Things `check` tells the operator about a valid file: settings that
+    /// still work but have been superseded.
+    pub fn notices(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(after) = self.reminders.escalate_unacknowledged_after {
+            let covered: Vec<&str> = Priority::ALL
+                .iter()
+                .filter(|p| {
+                    let rule = self.priority(**p);
+                    rule.respond_out_of_hours.is_some() && rule.escalate_after.is_none()
+                })
+                .map(|p| p.as_str())
+                .collect();
+            let applies = if covered.is_empty() {
+                "it applies to no priority".to_owned()
+            } else {
+                format!("it applies only to {}", covered.join(", "))
+            };
+            out.push(format!(
+                "[reminders] escalate_unacknowledged_after = \"{}\" is superseded by \
+                 escalate_after under [priority.PN]: {applies} (priorities with \
+                 respond_out_of_hours and no escalate_after of their own). Other priorities \
+                 escalate at their own escalate_after, or when their response is due.",
+                duration::format_fixed(after)
+            ));
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -107,5 +151,76 @@ mod tests {
         assert_eq!(p.closest_rota_name("in-hour"), Some("in-hours"));
         assert_eq!(p.closest_rota_name("zzzzzz"), None);
         assert!(p.rotas_with_role(Role::Engineering).count() >= 2);
+    }
+
+    /// "If the 1st line support does not answer the alert for 30 mins,
+    /// pagerduty will automatically call this rota": P1 only, since only P1
+    /// is supported out of hours; P2–P4 escalate when their response is due.
+    #[test]
+    fn the_shipped_policies_escalate_p1_after_thirty_minutes_and_say_nothing_superseded() {
+        for text in [
+            BUILTIN,
+            include_str!("../../config/moj-cloud-platform.toml"),
+        ] {
+            let p = Policy::from_toml(text).unwrap();
+            let thirty = PolicyDuration::Fixed(chrono::Duration::minutes(30));
+            assert_eq!(p.escalate_after(Priority::P1), Some(thirty));
+            for later in [Priority::P2, Priority::P3, Priority::P4] {
+                assert_eq!(p.escalate_after(later), None, "{later}");
+            }
+            assert!(p.notices().is_empty(), "{:?}", p.notices());
+        }
+    }
+
+    fn with(priority_extra: &str, reminders: &str) -> Policy {
+        let text = BUILTIN
+            .replace(
+                "[priority.P1]\n",
+                &format!("[priority.P1]\n{priority_extra}\n"),
+            )
+            .replace("[reminders]\n", &format!("[reminders]\n{reminders}\n"))
+            .replace("escalate_after = \"30m\"\n", "");
+        Policy::from_toml(&text).unwrap()
+    }
+
+    #[test]
+    fn the_older_escalation_key_covers_only_out_of_hours_priorities_and_is_reported() {
+        let p = with("", "escalate_unacknowledged_after = \"45m\"");
+        let legacy = PolicyDuration::Fixed(chrono::Duration::minutes(45));
+        assert_eq!(p.escalate_after(Priority::P1), Some(legacy));
+        assert_eq!(p.escalate_after(Priority::P2), None);
+        let notices = p.notices();
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].contains("superseded"), "{}", notices[0]);
+        assert!(notices[0].contains("applies only to P1"), "{}", notices[0]);
+        // A priority's own setting wins over it.
+        let own = with(
+            "escalate_after = \"15m\"",
+            "escalate_unacknowledged_after = \"45m\"",
+        );
+        assert_eq!(
+            own.escalate_after(Priority::P1),
+            Some(PolicyDuration::Fixed(chrono::Duration::minutes(15)))
+        );
+        assert!(own.notices()[0].contains("applies to no priority"));
+    }
+
+    #[test]
+    fn escalate_after_may_be_business_days_and_is_validated() {
+        let text = BUILTIN.replace(
+            "[priority.P4]\n",
+            "[priority.P4]\nescalate_after = \"2 business days\"\n",
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        assert_eq!(
+            p.escalate_after(Priority::P4),
+            Some(PolicyDuration::BusinessDays(2))
+        );
+        let bad = BUILTIN.replace(
+            "[priority.P3]\n",
+            "[priority.P3]\nescalate_after = \"soon\"\n",
+        );
+        let err = Policy::from_toml(&bad).unwrap_err().to_string();
+        assert!(err.starts_with("priority.P3.escalate_after"), "{err}");
     }
 }

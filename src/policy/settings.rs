@@ -76,6 +76,13 @@ pub struct PrioritySettings {
     pub respond_out_of_hours: Option<PolicyDuration>,
     /// How often tenants get an update while it is open.
     pub update_every: PolicyDuration,
+    /// How long an unacknowledged incident waits before the escalation rota
+    /// is called, counted on this priority's clock (SPEC §2.5). Absent: at
+    /// the response deadline, unless the older
+    /// `[reminders] escalate_unacknowledged_after` applies (see
+    /// `Policy::escalate_after`).
+    #[serde(default)]
+    pub escalate_after: Option<PolicyDuration>,
     /// Whether the comms lead is needed ("if the situation impacts tenants,
     /// escalate to the person on comms support").
     #[serde(default = "yes")]
@@ -95,10 +102,11 @@ pub struct ReminderSettings {
     /// The comms lead asks engineers for an update "every 20-30 minutes".
     #[serde(deserialize_with = "duration::fixed")]
     pub ask_for_update_every: Duration,
-    /// "If the 1st line support does not answer the alert for 30 mins" the
-    /// escalation rota is called.
-    #[serde(deserialize_with = "duration::fixed")]
-    pub escalate_unacknowledged_after: Duration,
+    /// Superseded by `escalate_after` under `[priority.PN]`; still accepted
+    /// as the `escalate_after` of every priority with an out-of-hours
+    /// response that sets none of its own. None when the file omits it.
+    #[serde(deserialize_with = "duration::fixed_opt")]
+    pub escalate_unacknowledged_after: Option<Duration>,
     /// "6 hours should be the maximum" stretch before pausing to document.
     #[serde(deserialize_with = "duration::fixed")]
     pub max_stretch: Duration,
@@ -119,7 +127,7 @@ impl Default for ReminderSettings {
         ReminderSettings {
             update_warning: Duration::minutes(10),
             ask_for_update_every: Duration::minutes(30),
-            escalate_unacknowledged_after: Duration::minutes(30),
+            escalate_unacknowledged_after: None,
             max_stretch: Duration::hours(6),
             rest_after_out_of_hours: Duration::hours(11),
             review_nudge_after: PolicyDuration::Fixed(Duration::days(7)),

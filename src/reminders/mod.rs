@@ -1,11 +1,20 @@
 //! Which reminders an incident is owed, and when: the rows of SPEC §2.3 as a
 //! pure function of the policy, the calendar, the incident and `now`.
 //!
+//! Response, escalation, update and news (asking for an update) reminders
+//! run on the priority's clock (SPEC §2.5): for a priority with no
+//! out-of-hours response they only ever fall due in in-hours, and what
+//! would have fallen due outside waits for the next in-hours start. The
+//! 17:00 pause and the office-hours crossings are about the boundary itself
+//! and fire there.
+//!
 //! Only the next occurrence of each kind is planned. Due instants are
 //! anchored on the incident (declared, last update, resolved), never on
 //! `now`, so planning twice gives the same slots: with the unique key on
 //! (subject, kind, due) that is what makes "never twice" hold.
 
+#[cfg(test)]
+mod clock_tests;
 mod kind;
 mod subject;
 #[cfg(test)]
@@ -15,11 +24,11 @@ pub use kind::Kind;
 pub use subject::{BadSubject, Subject};
 
 use crate::calendar::Calendar;
-use crate::deadline::{response_due, update_due};
+use crate::deadline::{self, escalation_due, response_due, update_due};
 use crate::incident::{Incident, Status};
 use crate::policy::Policy;
 use crate::priority::Priority;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 /// One reminder to schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +51,14 @@ pub fn plan(
         Status::Declared | Status::Acknowledged => {
             if incident.acknowledged_at.is_none() {
                 add(Kind::Response, response_due(policy, cal, incident));
-                add(
-                    Kind::Escalate,
-                    incident.declared_at + rules.escalate_unacknowledged_after,
-                );
+                add(Kind::Escalate, escalation_due(policy, cal, incident));
             }
+            let clock = deadline::clock(policy, incident.priority);
             // The next update deadline; once one passes without an update,
-            // the next interval's deadline (an overdue reminder).
+            // the next interval's deadline (an overdue reminder). The
+            // warning comes that long before it on the same clock.
             let update = next_update_slot(policy, cal, incident, now);
-            let warning = update - rules.update_warning;
+            let warning = clock.sub(cal, update, rules.update_warning);
             if warning > incident.last_update_at {
                 add(Kind::UpdateWarning, warning);
             }
@@ -58,7 +66,12 @@ pub fn plan(
             if matches!(incident.priority, Priority::P1 | Priority::P2) {
                 add(
                     Kind::AskForUpdate,
-                    next_slot(incident.last_update_at, rules.ask_for_update_every, now),
+                    clock.next_slot(
+                        cal,
+                        incident.last_update_at,
+                        rules.ask_for_update_every,
+                        now,
+                    ),
                 );
             }
             if let Some(pause) = next_pause(policy, cal, now.max(incident.declared_at)) {
@@ -85,10 +98,22 @@ pub fn plan(
     out
 }
 
-/// The first of `last update + k·update_every` (k ≥ 1) strictly after
-/// `now`: the next deadline, or once one has passed without an update, the
-/// next interval's (the overdue reminder). Business-day intervals step
-/// through the calendar.
+/// The update deadline an update warning that fell due at `warned_at`
+/// warns of: the first update slot after it. A warning fired once this has
+/// passed is not sent (SPEC §2.5).
+pub fn warned_deadline(
+    policy: &Policy,
+    cal: &Calendar,
+    incident: &Incident,
+    warned_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    next_update_slot(policy, cal, incident, warned_at)
+}
+
+/// The first of `last update + k·update_every` (k ≥ 1, on the priority's
+/// clock) strictly after `now`: the next deadline, or once one has passed
+/// without an update, the next interval's (the overdue reminder).
+/// Business-day intervals step through the calendar.
 fn next_update_slot(
     policy: &Policy,
     cal: &Calendar,
@@ -96,26 +121,20 @@ fn next_update_slot(
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
     let every = policy.priority(incident.priority).update_every;
+    let clock = deadline::clock(policy, incident.priority);
     let mut slot = update_due(policy, cal, incident);
     // The cap only guards against an interval that does not move.
     for _ in 0..10_000 {
         if slot > now {
             break;
         }
-        let next = cal.add(slot, every);
+        let next = clock.add(cal, slot, every);
         if next <= slot {
             break;
         }
         slot = next;
     }
     slot
-}
-
-/// The first `anchor + k·every` (k ≥ 1) strictly after `now`.
-fn next_slot(anchor: DateTime<Utc>, every: Duration, now: DateTime<Utc>) -> DateTime<Utc> {
-    let step = every.num_seconds().max(60);
-    let elapsed = (now - anchor).num_seconds().max(0);
-    anchor + Duration::seconds((elapsed / step + 1) * step)
 }
 
 /// The next `pause_at` on a working day strictly after `after`.

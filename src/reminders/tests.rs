@@ -4,7 +4,7 @@
 use super::*;
 use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{apply, declare, Action, Declaration, Title};
-use chrono::TimeZone;
+use chrono::{Duration, TimeZone};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()

@@ -7,12 +7,14 @@ mod resolve;
 mod rotation;
 mod table;
 #[cfg(test)]
+mod table_tests;
+#[cfg(test)]
 mod tests;
 
 pub use coverage::{cover_spans, covers};
 pub use resolve::{cover_at, covering_role, next_shifts, people_covering, shifts};
 pub use rotation::{handover_instant, handovers, next_handover, scheduled_member};
-pub use table::{format_span, schedule_table};
+pub use table::{calendar_days_later, format_span, schedule_table};
 
 use crate::ids::{OverrideId, UserId};
 use chrono::{DateTime, Utc};

@@ -5,7 +5,7 @@ use super::resolve::shifts;
 use super::{Override, Shift};
 use crate::calendar::Calendar;
 use crate::policy::Policy;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
 
 /// `Mon 23 Nov 09:00–17:00`, or `Fri 27 Nov 17:00 – Mon 30 Nov 09:00` when
 /// the span crosses midnight, in the calendar's zone.
@@ -37,6 +37,23 @@ fn who(shift: &Shift) -> String {
     }
 }
 
+/// The end of a window of `days` calendar days from `from` in the
+/// calendar's zone: the same wall-clock time that many days later (so 14
+/// days across the clocks changing are 335 or 337 hours, not 336). A time
+/// the clocks skip that day moves to the first valid instant after it.
+pub fn calendar_days_later(cal: &Calendar, from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    let local = cal.local(from);
+    let date = local
+        .date_naive()
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(local.date_naive());
+    cal.instant(date, local.time())
+}
+
+/// Every rota's shifts from `now` for `days` calendar days in the policy
+/// zone (`check`), one line each. Times are shown to the minute, so the
+/// window starts on the minute and a sliver shorter than a minute (which
+/// would print as `17:00–17:00`) is left out.
 pub fn schedule_table(
     policy: &Policy,
     cal: &Calendar,
@@ -44,10 +61,15 @@ pub fn schedule_table(
     days: u32,
     overrides: &[Override],
 ) -> String {
-    let until = now + Duration::days(i64::from(days));
+    let minute = TimeDelta::minutes(1);
+    let now = now.duration_trunc(minute).unwrap_or(now);
+    let until = calendar_days_later(cal, now, days);
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for rota in &policy.rotas {
-        let found = shifts(cal, rota, now, until, overrides);
+        let found: Vec<_> = shifts(cal, rota, now, until, overrides)
+            .into_iter()
+            .filter(|s| s.to.duration_trunc(minute).ok() > s.from.duration_trunc(minute).ok())
+            .collect();
         if found.is_empty() {
             rows.push((
                 rota.name.clone(),

@@ -11,8 +11,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 const COLUMNS: &str = "number, title, description, priority, status, cyber, engineering_lead, \
-    comms_lead, declared_by, declared_at, acknowledged_at, resolved_at, last_update_at, \
-    paused_at, review, summary, version";
+    comms_lead, declared_by, declared_at, acknowledged_at, acknowledged_by, resolved_at, \
+    last_update_at, paused_at, review, summary, version";
 
 fn user(raw: Option<String>) -> anyhow::Result<Option<UserId>> {
     raw.map(|u| UserId::parse(&u).map_err(anyhow::Error::msg))
@@ -36,6 +36,7 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
         declared_by: user(Some(row.try_get("declared_by")?))?.context("declared_by")?,
         declared_at: from_db(&row.try_get::<String, _>("declared_at")?)?,
         acknowledged_at: opt_from_db(row.try_get("acknowledged_at")?)?,
+        acknowledged_by: user(row.try_get("acknowledged_by")?)?,
         resolved_at: opt_from_db(row.try_get("resolved_at")?)?,
         last_update_at: from_db(&row.try_get::<String, _>("last_update_at")?)?,
         paused_at: opt_from_db(row.try_get("paused_at")?)?,
@@ -53,9 +54,9 @@ pub async fn insert(
 ) -> anyhow::Result<IncidentNumber> {
     let number: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (title, description, priority, status, cyber, engineering_lead,
-             comms_lead, declared_by, declared_at, acknowledged_at, resolved_at, last_update_at,
-             paused_at, review, summary, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING number",
+             comms_lead, declared_by, declared_at, acknowledged_at, acknowledged_by, resolved_at,
+             last_update_at, paused_at, review, summary, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING number",
     )
     .bind(incident.title.as_str())
     .bind(&incident.description)
@@ -67,6 +68,7 @@ pub async fn insert(
     .bind(incident.declared_by.as_str())
     .bind(to_db(incident.declared_at))
     .bind(incident.acknowledged_at.map(to_db))
+    .bind(incident.acknowledged_by.as_ref().map(UserId::as_str))
     .bind(incident.resolved_at.map(to_db))
     .bind(to_db(incident.last_update_at))
     .bind(incident.paused_at.map(to_db))
@@ -87,7 +89,8 @@ pub async fn save(
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
         "UPDATE incidents SET title = ?, description = ?, priority = ?, status = ?, cyber = ?,
-             engineering_lead = ?, comms_lead = ?, acknowledged_at = ?, resolved_at = ?,
+             engineering_lead = ?, comms_lead = ?, acknowledged_at = ?, acknowledged_by = ?,
+             resolved_at = ?,
              last_update_at = ?, paused_at = ?, review = ?, summary = ?, version = ?
          WHERE number = ? AND version = ?",
     )
@@ -99,6 +102,7 @@ pub async fn save(
     .bind(incident.engineering_lead.as_ref().map(UserId::as_str))
     .bind(incident.comms_lead.as_ref().map(UserId::as_str))
     .bind(incident.acknowledged_at.map(to_db))
+    .bind(incident.acknowledged_by.as_ref().map(UserId::as_str))
     .bind(incident.resolved_at.map(to_db))
     .bind(to_db(incident.last_update_at))
     .bind(incident.paused_at.map(to_db))

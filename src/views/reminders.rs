@@ -1,13 +1,19 @@
 //! What each reminder says, and to whom (SPEC §2.3).
 
+use super::elapsed::spoken;
 use super::incident::PAUSE_CHECKLIST;
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, SlaClock};
+use crate::deadline;
 use crate::ids::UserId;
 use crate::incident::Incident;
 use crate::mrkdwn::{escape_within, slack_date};
 use crate::policy::{Policy, Rota};
-use crate::reminders::Kind;
+use crate::reminders::{self, Kind};
 use chrono::{DateTime, Duration, Utc};
+
+#[cfg(test)]
+#[path = "reminders_tests.rs"]
+mod tests;
 
 /// A reminder fired this long after its due time says it is late.
 pub const LATE_AFTER: Duration = Duration::minutes(2);
@@ -46,30 +52,69 @@ fn all(users: &[&UserId]) -> String {
     users.iter().map(|u| at(u)).collect::<Vec<_>>().join(" ")
 }
 
-fn late_note(due: DateTime<Utc>, now: DateTime<Utc>, policy: &Policy) -> String {
-    if now - due > LATE_AFTER {
-        format!(
-            " _(late: this was due {} while the bot was not running)_",
-            slack_date(due, policy.timezone)
-        )
+/// One reminder row being fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Firing {
+    pub kind: Kind,
+    /// When it fell due.
+    pub due: DateTime<Utc>,
+    /// When it is fired.
+    pub now: DateTime<Utc>,
+    /// It fell due before the bot started, so while it was not running
+    /// (rather than, say, on a re-plan that put the slot in the past).
+    pub while_down: bool,
+}
+
+/// " _(late by 2 h 50 min: this was due …)_" when the reminder fires more
+/// than `LATE_AFTER` after it fell due, with the real lateness; else "".
+fn late_note(firing: &Firing, policy: &Policy) -> String {
+    let late = firing.now - firing.due;
+    if late <= LATE_AFTER {
+        return String::new();
+    }
+    let why = if firing.while_down {
+        " while the bot was not running"
     } else {
-        String::new()
+        ""
+    };
+    format!(
+        " _(late by {}: this was due {}{why})_",
+        spoken(late),
+        slack_date(firing.due, policy.timezone)
+    )
+}
+
+/// "3 h 10 min" since declaring, and for a priority on the in-hours clock
+/// how much of that was in hours: "2 days 18 h (2 h in hours)".
+fn unacknowledged_for(
+    policy: &Policy,
+    cal: &Calendar,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> String {
+    let wall = spoken(now - incident.declared_at);
+    match deadline::clock(policy, incident.priority) {
+        SlaClock::Wall => wall,
+        SlaClock::InHours => {
+            let in_hours = SlaClock::InHours.elapsed(cal, incident.declared_at, now);
+            format!("{wall} ({} in hours)", spoken(in_hours))
+        }
     }
 }
 
-/// The messages an incident reminder sends.
+/// The messages an incident reminder sends; none for an update warning
+/// whose deadline has already passed (SPEC §2.5).
 pub fn incident(
     policy: &Policy,
     cal: &Calendar,
     incident: &Incident,
-    kind: Kind,
-    due: DateTime<Utc>,
-    now: DateTime<Utc>,
+    firing: Firing,
     people: &People,
 ) -> Vec<Says> {
     let tz = policy.timezone;
     let n = incident.number.0;
-    let late = late_note(due, now, policy);
+    let Firing { kind, due, now, .. } = firing;
+    let late = late_note(&firing, policy);
     let leads: Vec<&UserId> = incident
         .engineering_lead
         .iter()
@@ -95,9 +140,9 @@ pub fn incident(
             ), Some(Prompt::Acknowledge))]
         }
         Kind::Escalate => {
+            let waited = unacknowledged_for(policy, cal, incident, now);
             let text = format!(
-                ":rotating_light: INC-{n} has gone {} minutes without acknowledgement: escalating to {}.{late}",
-                rules.escalate_unacknowledged_after.num_minutes(),
+                ":rotating_light: INC-{n} has gone unacknowledged for {waited}: escalating to {}.{late}",
                 people.escalation.as_ref().map_or("the escalation rota (nobody is on it now)".to_owned(), at)
             );
             let mut out = vec![Says::Thread(text, Some(Prompt::Acknowledge))];
@@ -105,20 +150,25 @@ pub fn incident(
                 out.push(Says::Direct(
                     escalation.clone(),
                     format!(
-                        "INC-{n} ({}, {}) has not been acknowledged for {} minutes. You are on the escalation rota: please look at the incident channel.",
+                        "INC-{n} ({}, {}) has not been acknowledged for {waited}. You are on the escalation rota: please look at the incident channel.{late}",
                         incident.priority,
                         escape_within(incident.title.as_str(), 150),
-                        rules.escalate_unacknowledged_after.num_minutes()
                     ),
                 ));
             }
             out
         }
-        Kind::UpdateWarning => vec![Says::Thread(format!(
-            ":hourglass_flowing_sand: {} the next update on INC-{n} is due {}.{late}",
-            all(&updater),
-            slack_date(crate::deadline::update_due(policy, cal, incident), tz)
-        ), Some(Prompt::PostUpdate))],
+        Kind::UpdateWarning => {
+            let deadline = reminders::warned_deadline(policy, cal, incident, due);
+            if now >= deadline {
+                return Vec::new();
+            }
+            vec![Says::Thread(format!(
+                ":hourglass_flowing_sand: {} the next update on INC-{n} is due {}.{late}",
+                all(&updater),
+                slack_date(deadline, tz)
+            ), Some(Prompt::PostUpdate))]
+        }
         Kind::UpdateDue => vec![Says::Thread(format!(
             ":hourglass: {} an update on INC-{n} is due now: post it with the button on the card or `/incident update INC-{n} …`.{late}",
             all(&updater)
@@ -152,7 +202,7 @@ pub fn incident(
                     Says::Direct(
                         (*lead).clone(),
                         format!(
-                            "Thank you for working on INC-{n} out of hours. You are not required to work until {}.",
+                            "Thank you for working on INC-{n} out of hours. You are not required to work until {}.{late}",
                             slack_date(until, tz)
                         ),
                     )
@@ -185,18 +235,26 @@ pub fn handover(
     due: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> String {
+    // Handover posts are planned only ahead of time: one that fires late
+    // fell due while the bot was not running.
+    let firing = Firing {
+        kind,
+        due,
+        now,
+        while_down: true,
+    };
     let from = outgoing.as_ref().map_or("nobody".to_owned(), at);
     let to = incoming.as_ref().map_or("nobody".to_owned(), at);
     let mut text = match kind {
         Kind::WeekEnd => format!(
             ":calendar: End of the support week on *{}*: {from} hands over to {to}. Hold the handover meeting.{}",
             rota.name,
-            late_note(due, now, policy)
+            late_note(&firing, policy)
         ),
         _ => format!(
             ":handshake: *{}* handover: {from} → {to}.{}",
             rota.name,
-            late_note(due, now, policy)
+            late_note(&firing, policy)
         ),
     };
     if open.is_empty() {

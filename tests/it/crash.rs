@@ -473,7 +473,7 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
         let said = response_reminders(&slack, &channel, *n);
         assert_eq!(said.len(), 1, "INC-{n}'s response reminder (due {due})");
         if *due > down_from && *due <= down_until {
-            assert!(said[0].contains("(late:"), "INC-{n}: {}", said[0]);
+            assert!(said[0].contains("(late by "), "INC-{n}: {}", said[0]);
         }
         let done_at: Option<String> = sqlx::query_scalar(
             "SELECT done_at FROM reminders WHERE subject = ? AND kind = 'response' AND state = 'done'",

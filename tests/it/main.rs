@@ -5,6 +5,7 @@
 
 mod support;
 
+mod clocks;
 mod crash;
 mod demo;
 mod emulator_frames;

@@ -82,13 +82,18 @@ async fn announce(
 }
 
 /// Asks the comms cover (overrides included) to handle tenant
-/// communication, if anyone covers comms now.
+/// communication, if anyone covers comms now and nobody has the comms lead
+/// yet: someone picked in the declare modal, or set since, already has it
+/// (SPEC §2.5).
 pub fn page_comms(
     ctx: &Context,
     incident: &Incident,
     live: &[Override],
     now: DateTime<Utc>,
 ) -> Option<String> {
+    if incident.comms_lead.is_some() {
+        return None;
+    }
     let comms = people_covering(&ctx.policy, &ctx.calendar, Role::Comms, now, live);
     text::comms_page(incident, &comms)
 }

@@ -24,6 +24,9 @@ use tracing::{info, warn};
 /// ones.
 pub struct Scheduler {
     parts: Parts,
+    /// When this run of the bot began: a row due before it fell due while
+    /// the bot was not running.
+    started: DateTime<Utc>,
 }
 
 const BATCH: i64 = 100;
@@ -39,7 +42,8 @@ const PLAN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Scheduler {
     pub(in crate::bot) fn new(parts: Parts) -> Scheduler {
-        Scheduler { parts }
+        let started = parts.clock.now();
+        Scheduler { parts, started }
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
@@ -184,7 +188,13 @@ impl Scheduler {
                 .and_then(|r| rota::cover_at(cal, r, now, live))
                 .map(|c| c.shift.user),
         };
-        for says in say::incident(policy, cal, &incident, row.kind, row.due, now, &people) {
+        let firing = say::Firing {
+            kind: row.kind,
+            due: row.due,
+            now,
+            while_down: row.due < self.started,
+        };
+        for says in say::incident(policy, cal, &incident, firing, &people) {
             match says {
                 Says::Thread(text, prompt) => {
                     let content = with_prompt(text, prompt, number, &incident);

@@ -77,6 +77,13 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
             slack_date(incident.declared_at, tz)
         ),
     ];
+    if let (Some(by), Some(at)) = (&incident.acknowledged_by, incident.acknowledged_at) {
+        fields.push(md!(
+            "*Acknowledged*\nby {} {}",
+            by.mention(),
+            slack_date(at, tz)
+        ));
+    }
     match (incident.resolved_at, next) {
         (Some(at), _) => fields.push(md!("*Closed*\n{}", slack_date(at, tz))),
         (None, Some((what, at))) => {
