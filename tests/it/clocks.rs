@@ -287,6 +287,9 @@ async fn a_p3_declared_friday_1655_is_chased_on_monday_at_1055() {
     // Four hours of in-hours time for the update: Monday 12:55, so nothing
     // was asked for over the weekend (it was Friday 20:55).
     assert_eq!(app.thread_count(&card, "is due now"), 0);
-    assert_eq!(app.thread_count(&card, "the next update on INC-1 is due"), 0);
+    assert_eq!(
+        app.thread_count(&card, "the next update on INC-1 is due"),
+        0
+    );
     app.stop().await;
 }
