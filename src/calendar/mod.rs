@@ -13,7 +13,8 @@ pub use sla::SlaClock;
 
 use crate::policy::{Hours, Policy, PolicyDuration, TimeRange};
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Timelike, Utc, Weekday,
 };
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
@@ -44,6 +45,18 @@ impl Policy {
     pub fn calendar(&self) -> Calendar {
         Calendar::new(self.timezone, &self.hours)
     }
+}
+
+/// The longest gap a zone's clocks can jump over, in minutes, with room.
+const MAX_GAP_MINUTES: usize = 24 * 60;
+
+/// The first whole minute strictly after `t`.
+fn next_whole_minute(t: NaiveDateTime) -> NaiveDateTime {
+    let start = t
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(t);
+    start + Duration::minutes(1)
 }
 
 impl Calendar {
@@ -117,24 +130,27 @@ impl Calendar {
     }
 
     /// The instant a wall-clock time happens on `date`. In the spring-forward
-    /// gap the time does not exist, so it is moved later by the length of
-    /// the gap (01:30 becomes 02:30 BST); in the autumn fold it happens twice
-    /// and the earlier one is taken.
+    /// gap the time does not exist, so it moves to the first valid instant
+    /// after it, the end of the gap (01:30 becomes 02:00 BST); in the autumn
+    /// fold it happens twice and the earlier one is taken.
     pub fn instant(&self, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         let local = date.and_time(time);
-        match self.tz.from_local_datetime(&local) {
-            LocalResult::Single(t) => t.with_timezone(&Utc),
-            LocalResult::Ambiguous(earliest, _) => earliest.with_timezone(&Utc),
-            LocalResult::None => {
-                // Read with the offset in force before the gap; a day earlier
-                // is safely before it (no zone changes offset twice a day).
-                let before = self
-                    .tz
-                    .offset_from_utc_datetime(&(local - Duration::days(1)))
-                    .fix();
-                Utc.from_utc_datetime(&(local - before))
+        let mut later = local;
+        // Zones' gaps are whole minutes and at most a few hours long; the
+        // cap only keeps a broken zone table from looping.
+        for _ in 0..=MAX_GAP_MINUTES {
+            match self.tz.from_local_datetime(&later) {
+                LocalResult::Single(t) => return t.with_timezone(&Utc),
+                LocalResult::Ambiguous(earliest, _) => return earliest.with_timezone(&Utc),
+                LocalResult::None => later = next_whole_minute(later),
             }
         }
+        // Unreachable with real zone data: read with the offset before.
+        let before = self
+            .tz
+            .offset_from_utc_datetime(&(local - Duration::days(1)))
+            .fix();
+        Utc.from_utc_datetime(&(local - before))
     }
 
     /// Midnight at the start of `date`, as an instant.

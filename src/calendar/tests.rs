@@ -99,10 +99,15 @@ fn running_out_of_bank_holiday_data_is_warned_of() {
 #[test]
 fn instants_across_spring_forward_gaps() {
     let cal = london();
-    // 01:30 on 2026-03-29 does not exist in London; it is read as 02:30 BST.
+    // 01:30 on 2026-03-29 does not exist in London; it moves to the first
+    // valid instant, 02:00 BST.
     assert_eq!(
         cal.instant(d(2026, 3, 29), t(1, 30)),
-        utc("2026-03-29T01:30:00Z")
+        utc("2026-03-29T01:00:00Z")
+    );
+    assert_eq!(
+        cal.instant(d(2026, 3, 29), NaiveTime::from_hms_opt(1, 59, 59).unwrap()),
+        utc("2026-03-29T01:00:00Z")
     );
     assert_eq!(
         cal.instant(d(2027, 3, 28), t(1, 0)),

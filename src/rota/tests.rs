@@ -415,10 +415,11 @@ fn next_daily_handover_inside_the_changes_of_clock() {
     let (_, c) = paas();
     let rota = daily("01:30");
     let next = |now: &str| next_handover(&c, &rota, utc(now));
-    // 01:30 does not happen on 28 March 2027: the handover moves to 02:30 BST.
+    // 01:30 does not happen on 28 March 2027: the handover moves to the
+    // first valid instant, 02:00 BST.
     assert_eq!(
         next("2027-03-27T23:00:00Z"),
-        Some(utc("2027-03-28T01:30:00Z"))
+        Some(utc("2027-03-28T01:00:00Z"))
     );
     // 01:30 happens twice on 31 October 2027: the first (BST) is the
     // handover, and the second is not another one.
