@@ -137,13 +137,15 @@ fn policy_and_rota() -> impl Strategy<Value = (Policy, Rota)> {
 /// stated time, or one hour later when it falls in a spring-forward gap.
 fn shows_stated_time(cal: &Calendar, at: DateTime<Utc>, time: NaiveTime) -> bool {
     let local = cal.local(at).time();
-    local == time
-        || (local == time + Duration::hours(1)
-            && cal
-                .tz()
-                .from_local_datetime(&cal.local(at).date_naive().and_time(time))
-                .single()
-                .is_none())
+    let missing = |t: NaiveTime| {
+        cal.tz()
+            .from_local_datetime(&cal.local(at).date_naive().and_time(t))
+            .single()
+            .is_none()
+    };
+    // A time the clocks skip happens at the end of the gap: the first valid
+    // minute after it, the minute before that missing too.
+    local == time || (local > time && missing(time) && missing(local - Duration::minutes(1)))
 }
 
 proptest! {
@@ -269,11 +271,11 @@ fn daily_handovers_every_day_including_dst_dates() {
         // Instants strictly increase, so no shift has zero or negative length.
         assert!(list.windows(2).all(|w| w[0].0 < w[1].0));
     }
-    // 01:30 on spring-forward day is read as 02:30 BST; in autumn the
-    // earlier 01:30 (BST) is taken.
+    // 01:30 on spring-forward day moves to the first valid instant,
+    // 02:00 BST; in autumn the earlier 01:30 (BST) is taken.
     let rota = daily_rota(NaiveTime::from_hms_opt(1, 30, 0).unwrap());
     let spring = handover_on(&cal, &rota, date(2026, 3, 29));
-    assert_eq!(spring, Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap());
+    assert_eq!(spring, Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap());
     let autumn = handover_on(&cal, &rota, date(2026, 10, 25));
     assert_eq!(
         autumn,
