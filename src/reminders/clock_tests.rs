@@ -4,42 +4,11 @@
 //! in-hours clock. Real dates in Europe/London: Fri 27 Nov 2026, Sat 28 Nov
 //! 2026, Tue 24 Nov 2026; Mon 31 Aug 2026 is the summer bank holiday.
 
+use super::tests::{alice, declared, due, setup, utc};
 use super::*;
 use crate::calendar::SlaClock;
-use crate::ids::{IncidentNumber, UserId};
-use crate::incident::{apply, declare, Action, Declaration, Title};
-use chrono::{Duration, TimeZone};
-
-fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
-}
-
-fn alice() -> UserId {
-    UserId::parse("U0ALICE").unwrap()
-}
-
-fn declared(priority: Priority, at: DateTime<Utc>) -> Incident {
-    let declaration = Declaration {
-        title: Title::parse("Apps down").unwrap(),
-        description: String::new(),
-        priority,
-        cyber: false,
-        engineering_lead: None,
-        comms_lead: None,
-        declared_by: alice(),
-    };
-    declare(declaration, IncidentNumber(1), at).0
-}
-
-fn due(planned: &[Planned], kind: Kind) -> Option<DateTime<Utc>> {
-    planned.iter().find(|p| p.kind == kind).map(|p| p.due)
-}
-
-fn setup() -> (Policy, Calendar) {
-    let policy = Policy::builtin();
-    let cal = policy.calendar();
-    (policy, cal)
-}
+use crate::incident::{apply, Action};
+use chrono::Duration;
 
 /// The kinds SPEC §2.5 keeps inside in-hours for an in-hours priority.
 const CLOCKED: [Kind; 5] = [

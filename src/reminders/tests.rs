@@ -6,15 +6,15 @@ use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{apply, declare, Action, Declaration, Title};
 use chrono::{Duration, TimeZone};
 
-fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+pub(super) fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
 }
 
-fn alice() -> UserId {
+pub(super) fn alice() -> UserId {
     UserId::parse("U0ALICE").unwrap()
 }
 
-fn declared(priority: Priority, at: DateTime<Utc>) -> Incident {
+pub(super) fn declared(priority: Priority, at: DateTime<Utc>) -> Incident {
     let declaration = Declaration {
         title: Title::parse("Apps down").unwrap(),
         description: String::new(),
@@ -27,11 +27,11 @@ fn declared(priority: Priority, at: DateTime<Utc>) -> Incident {
     declare(declaration, IncidentNumber(1), at).0
 }
 
-fn due(planned: &[Planned], kind: Kind) -> Option<DateTime<Utc>> {
+pub(super) fn due(planned: &[Planned], kind: Kind) -> Option<DateTime<Utc>> {
     planned.iter().find(|p| p.kind == kind).map(|p| p.due)
 }
 
-fn setup() -> (Policy, Calendar) {
+pub(super) fn setup() -> (Policy, Calendar) {
     let policy = Policy::builtin();
     let cal = policy.calendar();
     (policy, cal)
