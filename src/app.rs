@@ -75,6 +75,8 @@ impl App {
             connected: connected.clone(),
             metrics: metrics.clone(),
             clock: config.clock,
+            web: web.clone(),
+            installation: context.installation(),
         };
         let health_listener = health::bind(config.port).await.map_err(|e| {
             anyhow::anyhow!("cannot listen on PORT {} for /healthz: {e}", config.port)

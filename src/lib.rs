@@ -4,6 +4,7 @@
 //! scheduler, health) sit around it.
 
 // The pure core.
+pub mod access;
 pub mod calendar;
 pub mod clock;
 pub mod command;
@@ -16,6 +17,7 @@ pub mod priority;
 pub mod refusal;
 pub mod reminders;
 pub mod rota;
+pub mod throttle;
 pub mod topic;
 pub mod views;
 

@@ -1,9 +1,12 @@
 //! The Socket Mode loop hands each envelope here: one line per kind of
-//! envelope to its handler. A redelivery of an envelope in hand, or already
-//! handled, is acked and nothing more.
+//! envelope to its handler. An envelope from another workspace, enterprise
+//! or app is refused and logged (SPEC §2.7). A redelivery of an envelope
+//! in hand, or already handled, is acked and nothing more.
 
 use super::handlers::{command, events, press, submission};
+use super::reply::Reply;
 use super::{Answering, Context};
+use crate::refusal::Refusal;
 use crate::slack::{Envelope, EnvelopeHandler, Inbound};
 use crate::store::events as handled;
 use serde_json::Value;
@@ -19,6 +22,22 @@ impl EnvelopeHandler for Dispatch {
     async fn handle(&self, envelope: Envelope) -> Option<Value> {
         let ctx = &self.0;
         let id = envelope.id.clone();
+        if let Err(why) = ctx.installation.admits(&envelope.origin) {
+            let origin = &envelope.origin;
+            warn!(
+                reason = %why,
+                team_id = origin.team_id.as_deref().unwrap_or(""),
+                enterprise_id = origin.enterprise_id.as_deref().unwrap_or(""),
+                api_app_id = origin.api_app_id.as_deref().unwrap_or(""),
+                "refused an envelope from outside the installation"
+            );
+            // A person who ran a command is told; presses and events are
+            // acked bare, changing nothing.
+            return match envelope.inbound {
+                Inbound::Command(_) => Reply::from(Refusal::NotThisWorkspace).into_payload(),
+                _ => None,
+            };
+        }
         if !ctx.envelopes.begin(&id) {
             info!("envelope redelivered while still being handled; acking only");
             return None;

@@ -14,6 +14,7 @@ mod loops;
 mod outgoing;
 mod plan;
 mod reply;
+mod throttles;
 
 pub use answering::Answering;
 pub use dispatch::Dispatch;
@@ -26,7 +27,7 @@ use crate::clock::Clock;
 use crate::incident::Incident;
 use crate::metrics::Metrics;
 use crate::policy::Policy;
-use crate::slack::SlackWeb;
+use crate::slack::{Installation, SlackWeb};
 use crate::store::events as handled;
 use chrono::{DateTime, Utc};
 use handlers::events::MessageLocks;
@@ -58,6 +59,10 @@ pub struct Context {
     envelopes: answering::InHand,
     /// Events about the same message are handled one at a time.
     message_locks: MessageLocks,
+    /// Where the bot is installed: envelopes from elsewhere are refused.
+    installation: Arc<Installation>,
+    /// Per-person rate limits on changes and overrides.
+    throttles: throttles::Throttles,
 }
 
 /// The parts the context and every loop share; cheap to clone.
@@ -172,6 +177,8 @@ impl Bot {
             live,
             envelopes: Default::default(),
             message_locks: Default::default(),
+            installation: Default::default(),
+            throttles: Default::default(),
         });
         Ok(Bot {
             context,
@@ -183,6 +190,11 @@ impl Bot {
 }
 
 impl Context {
+    /// Where the bot is installed; the socket learns it, dispatch checks it.
+    pub fn installation(&self) -> Arc<Installation> {
+        self.installation.clone()
+    }
+
     /// Stops taking spawned work and waits for what is in flight.
     pub async fn finish_work(&self) {
         self.work.close();

@@ -162,9 +162,27 @@ pub async fn dm(
     kind: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    dm_with(
+        tx,
+        user,
+        SlackMessageContent::new().with_text(text),
+        kind,
+        now,
+    )
+    .await
+}
+
+/// Queues a direct message with blocks (buttons) from the bot.
+pub async fn dm_with(
+    tx: &mut Tx<'_>,
+    user: &UserId,
+    content: SlackMessageContent,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let item = Outgoing::Dm {
         user: user.clone(),
-        content: SlackMessageContent::new().with_text(text),
+        content,
     };
     outbox::push(tx, now, kind, &item).await?;
     Ok(())

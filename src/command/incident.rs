@@ -21,7 +21,7 @@ pub enum IncidentCommand {
     Help,
 }
 
-pub(crate) const SUBCOMMANDS: [&str; 16] = [
+pub(crate) const SUBCOMMANDS: [&str; 17] = [
     "declare",
     "list",
     "show",
@@ -36,6 +36,7 @@ pub(crate) const SUBCOMMANDS: [&str; 16] = [
     "resolve",
     "not-incident",
     "review",
+    "reopen",
     "report",
     "help",
 ];
@@ -122,7 +123,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
             Ok(C::Declare { title })
         }
         "list" => nothing_more("/incident list", rest).map(|_| C::List),
-        "show" | "ack" | "cyber" | "pause" | "report" => {
+        "show" | "ack" | "cyber" | "pause" | "reopen" | "report" => {
             let (n, rest) = number(sub, rest, "")?;
             nothing_more(&format!("/incident {sub} {n}"), rest)?;
             Ok(match sub {
@@ -130,6 +131,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
                 "ack" => C::Change(n, Action::Acknowledge),
                 "cyber" => C::Change(n, Action::FlagCyber),
                 "pause" => C::Change(n, Action::Pause),
+                "reopen" => C::Change(n, Action::Reopen),
                 _ => C::Report(n),
             })
         }

@@ -15,9 +15,12 @@ pub const INCIDENT_USAGE: &str = "*/incident* — declare and run an incident\n\
 • `/incident resolve INC-N [summary]` — resolve it\n\
 • `/incident not-incident INC-N [why]` — close it as not an incident\n\
 • `/incident review INC-N when` — record when the incident review is\n\
+• `/incident reopen INC-N` — open a closed incident again\n\
 • `/incident report INC-N` — the incident report\n\
 • `/incident help` — this help\n\
-Incident numbers can be typed as `INC-3` or `3`. Pick people from Slack's @ autocomplete.";
+Incident numbers can be typed as `INC-3` or `3`. Pick people from Slack's @ autocomplete.\n\
+Anyone can declare, list, show, report and add notes; the rest is for responders \
+(people on the rotas and the policy's admins), the incident's declarer and its leads.";
 
 pub const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
 • `/oncall` — every rota: who covers now, until when, who is next\n\
@@ -25,10 +28,11 @@ pub const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
 • `/oncall at WHEN` — every rota at that moment\n\
 • `/oncall cover ROTA @person FROM to TO` — @person covers ROTA for that time\n\
 • `/oncall overrides [ROTA]` — list the overrides still to come\n\
-• `/oncall cancel OVR-N` — remove an override\n\
+• `/oncall cancel OVR-N` — remove an override (its creator, the people it swaps, or an admin)\n\
 • `/oncall help` — this help\n\
 WHEN, FROM and TO: `18:00` (the next one), `today 18:00`, `tomorrow 09:00`, \
-`mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.";
+`mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.\n\
+Responders set overrides (on the escalation rota, its own members and the admins), for at most 90 days.";
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,9 @@ pub enum Action {
     Resolve(Option<String>),
     NotIncident(Option<String>),
     ScheduleReview(String),
+    /// Opens a closed incident again (SPEC §2.7): its clocks are planned
+    /// afresh from the reopening.
+    Reopen,
 }
 
 /// The two incident roles from the incident process.
@@ -81,12 +84,16 @@ pub enum TransitionError {
     EmptyText { what: &'static str },
     #[error("{number} is still open: record its review once it is resolved.")]
     NotResolved { number: IncidentNumber },
+    #[error("{number} is open already: only a closed incident can be reopened.")]
+    NotClosed { number: IncidentNumber },
 }
 
 fn closed_hint(status: Status) -> &'static str {
     match status {
-        Status::Resolved => "only notes and the review date can be added now.",
-        _ => "only notes can be added now.",
+        Status::Resolved => {
+            "only notes and the review date can be added now, or `/incident reopen` opens it again."
+        }
+        _ => "only notes can be added now, or `/incident reopen` opens it again.",
     }
 }
 
@@ -100,13 +107,15 @@ pub fn apply(
 ) -> Result<(Incident, Vec<Event>), TransitionError> {
     let number = incident.number;
     let allowed = match (&action, incident.status) {
-        (_, s) if s.is_open() => !matches!(action, Action::ScheduleReview(_)),
-        (Action::Note(_), _) => true,
+        (_, s) if s.is_open() => !matches!(action, Action::ScheduleReview(_) | Action::Reopen),
+        (Action::Note(_) | Action::Reopen, _) => true,
         (Action::ScheduleReview(_), Status::Resolved) => true,
         _ => false,
     };
     if !allowed {
-        return Err(if incident.is_open() {
+        return Err(if action == Action::Reopen {
+            TransitionError::NotClosed { number }
+        } else if incident.is_open() {
             TransitionError::NotResolved { number }
         } else {
             TransitionError::Closed {
@@ -232,6 +241,7 @@ pub fn apply(
             events.push(event(EventKind::Review).change(next.review.clone(), Some(when.clone())));
             next.review = Some(when);
         }
+        Action::Reopen => reopen(&mut next, actor, now, &mut events),
     }
     next.version = incident.version + 1;
     Ok((next, events))
@@ -298,6 +308,27 @@ fn lead_event(
         before.as_ref().map(UserId::to_string),
         Some(after.to_string()),
     )
+}
+
+/// Back to work on a closed incident. Whoever reopens it is picking it up,
+/// so an incident nobody had acknowledged is acknowledged by them (and they
+/// lead it if nobody does); the update clock counts from the reopening, not
+/// from an update made before it was closed. The old summary no longer
+/// describes how it ended; the timeline keeps it.
+fn reopen(next: &mut Incident, actor: &UserId, now: DateTime<Utc>, events: &mut Vec<Event>) {
+    let before = next.status;
+    events.push(Event::new(actor, EventKind::Reopened, now).change(
+        Some(before.as_str().to_owned()),
+        Some(Status::Acknowledged.as_str().to_owned()),
+    ));
+    next.resolved_at = None;
+    next.summary = None;
+    next.last_update_at = now;
+    if next.acknowledged_at.is_none() {
+        acknowledge(next, actor, now, events);
+    } else {
+        next.status = Status::Acknowledged;
+    }
 }
 
 fn close(next: &mut Incident, status: Status, summary: Option<String>, now: DateTime<Utc>) {

@@ -34,10 +34,12 @@ pub enum EventKind {
     Review,
     /// A thread reply or a 📌 message captured from Slack.
     Message,
+    /// A closed incident opened again: `before` is the status it had.
+    Reopened,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Declared,
         EventKind::Acknowledged,
         EventKind::EngineeringLead,
@@ -51,6 +53,7 @@ impl EventKind {
         EventKind::NotIncident,
         EventKind::Review,
         EventKind::Message,
+        EventKind::Reopened,
     ];
 
     /// The stored form (timeline.kind).
@@ -69,6 +72,7 @@ impl EventKind {
             EventKind::NotIncident => "not_incident",
             EventKind::Review => "review",
             EventKind::Message => "message",
+            EventKind::Reopened => "reopened",
         }
     }
 }

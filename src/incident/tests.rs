@@ -61,6 +61,7 @@ fn every_action() -> Vec<(&'static str, Action)> {
         ("resolve", Action::Resolve(None)),
         ("not incident", Action::NotIncident(None)),
         ("review", Action::ScheduleReview("Thu 3 Dec".into())),
+        ("reopen", Action::Reopen),
     ]
 }
 
@@ -74,6 +75,7 @@ fn outcome(result: &Result<(Incident, Vec<Event>), TransitionError>) -> &'static
         Err(TransitionError::Unchanged { .. }) => "unchanged",
         Err(TransitionError::EmptyText { .. }) => "empty",
         Err(TransitionError::NotResolved { .. }) => "open",
+        Err(TransitionError::NotClosed { .. }) => "not closed",
     }
 }
 
@@ -81,7 +83,7 @@ fn outcome(result: &Result<(Incident, Vec<Event>), TransitionError>) -> &'static
 fn every_action_against_every_status() {
     // Columns: Declared, Acknowledged (led by ULEAD), Resolved, NotIncident.
     // The actor is UACTOR, who holds no role.
-    let expected: [(&str, [&str; 4]); 13] = [
+    let expected: [(&str, [&str; 4]); 14] = [
         ("ack", ["ok", "acked", "closed", "closed"]),
         ("take lead", ["ok", "taken", "closed", "closed"]),
         ("take comms", ["ok", "ok", "closed", "closed"]),
@@ -95,6 +97,7 @@ fn every_action_against_every_status() {
         ("resolve", ["ok", "ok", "closed", "closed"]),
         ("not incident", ["ok", "ok", "closed", "closed"]),
         ("review", ["open", "open", "ok", "closed"]),
+        ("reopen", ["not closed", "not closed", "ok", "ok"]),
     ];
     let actions = every_action();
     assert_eq!(actions.len(), expected.len());
@@ -397,7 +400,7 @@ fn closed_incidents_explain_what_is_still_possible() {
     );
     assert_eq!(
         err.to_string(),
-        "INC-7 is resolved: only notes and the review date can be added now."
+        "INC-7 is resolved: only notes and the review date can be added now, or `/incident reopen` opens it again."
     );
     let not = with_status(Status::NotIncident);
     let err = apply(
@@ -409,7 +412,7 @@ fn closed_incidents_explain_what_is_still_possible() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "INC-7 is closed as not an incident: only notes can be added now."
+        "INC-7 is closed as not an incident: only notes can be added now, or `/incident reopen` opens it again."
     );
 }
 
@@ -454,4 +457,23 @@ fn the_acknowledger_is_remembered_whether_by_ack_or_by_taking_the_lead() {
     let (took, _) = apply(&incident, &user("UENG"), Action::TakeLead, t0()).unwrap();
     assert_eq!(took.acknowledged_by, Some(user("UENG")));
     assert_eq!(took.acknowledged_at, Some(t0()));
+}
+
+/// Reopening (SPEC §2.7) puts a closed incident back to work: acknowledged
+/// (by the reopener if nobody had), no longer closed, and its update clock
+/// counting from the reopening.
+#[test]
+fn reopening_a_closed_incident_restarts_its_clocks_from_now() {
+    let at = t0() + Duration::hours(3);
+    for closed in [Status::Resolved, Status::NotIncident] {
+        let before = with_status(closed);
+        let (after, events) = apply(&before, &user("UACTOR"), Action::Reopen, at).unwrap();
+        assert_eq!(after.status, Status::Acknowledged, "{closed}");
+        assert_eq!(after.resolved_at, None);
+        assert_eq!(after.summary, None);
+        assert_eq!(after.last_update_at, at);
+        assert!(after.acknowledged_at.is_some());
+        assert_eq!(events[0].kind, EventKind::Reopened);
+        assert_eq!(events[0].before.as_deref(), Some(closed.as_str()));
+    }
 }

@@ -34,7 +34,9 @@ pub struct Policy {
     pub priorities: BTreeMap<Priority, PrioritySettings>,
     pub reminders: ReminderSettings,
     pub rotas: Vec<Rota>,
-    /// People allowed to manage other people's overrides.
+    /// Responders beyond the rotas (SPEC §2.7): they may act on any
+    /// incident, hand on the escalation rota, set overrides longer than
+    /// 90 days and cancel anyone's.
     pub admins: Vec<UserId>,
     pub cyber: CyberSettings,
 }

@@ -22,6 +22,35 @@ pub struct Envelope {
     pub retry_attempt: u32,
     pub accepts_response_payload: bool,
     pub inbound: Inbound,
+    /// Which workspace, enterprise and app it came from.
+    pub origin: Origin,
+}
+
+/// Where an envelope says it comes from, read from its raw payload, since
+/// slack-morphism's models drop some of these fields. Commands and events
+/// carry `team_id` and `enterprise_id`; interactions carry `team.id` and
+/// `enterprise.id`; all carry `api_app_id`. Empty or null means absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub team_id: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub api_app_id: Option<String>,
+}
+
+impl Origin {
+    pub fn of(payload: &Value) -> Origin {
+        let text = |pointers: &[&str]| {
+            pointers
+                .iter()
+                .find_map(|p| payload.pointer(p)?.as_str().filter(|s| !s.is_empty()))
+                .map(str::to_owned)
+        };
+        Origin {
+            team_id: text(&["/team_id", "/team/id"]),
+            enterprise_id: text(&["/enterprise_id", "/enterprise/id"]),
+            api_app_id: text(&["/api_app_id"]),
+        }
+    }
 }
 
 /// A frame as read off the socket.
@@ -87,6 +116,7 @@ pub fn parse(text: &str) -> Frame {
         },
         (kind, Some(id)) => {
             let payload = raw.payload.unwrap_or(Value::Null);
+            let origin = Origin::of(&payload);
             let inbound = match kind {
                 "slash_commands" => {
                     serde_json::from_value(payload).map(|c| Inbound::Command(Box::new(c)))
@@ -111,6 +141,7 @@ pub fn parse(text: &str) -> Frame {
                     retry_attempt: raw.retry_attempt.unwrap_or(0),
                     accepts_response_payload: raw.accepts_response_payload,
                     inbound,
+                    origin,
                 }),
                 Err(e) => Frame::Unreadable {
                     envelope_id: id,
@@ -156,6 +187,14 @@ mod tests {
                 assert_eq!(env.id, "e1");
                 assert!(env.accepts_response_payload);
                 assert!(matches!(env.inbound, Inbound::Command(c) if c.command.0 == "/oncall"));
+                assert_eq!(
+                    env.origin,
+                    Origin {
+                        team_id: Some("T1".into()),
+                        enterprise_id: None,
+                        api_app_id: Some("A1".into()),
+                    }
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -4,11 +4,13 @@
 pub mod blocks;
 pub mod connect;
 pub mod envelope;
+pub mod installation;
 pub mod lookup;
 pub mod socket;
 pub mod web;
 
-pub use envelope::{Envelope, Inbound};
+pub use envelope::{Envelope, Inbound, Origin};
+pub use installation::Installation;
 pub use lookup::Lookups;
 pub use socket::{EnvelopeHandler, SocketMode};
 pub use web::{SlackWeb, WebError};

@@ -8,6 +8,8 @@
 //! its socket tasks running after shutdown.
 
 use super::envelope::{self, Envelope, Frame};
+use super::installation::Installation;
+use super::web::SlackWeb;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use futures::{SinkExt, StreamExt};
@@ -45,6 +47,10 @@ pub struct SocketMode {
     pub metrics: Arc<Metrics>,
     /// Paces reconnection attempts, so tests move time instead of waiting.
     pub clock: Arc<dyn Clock>,
+    /// Asks `auth.test` with the bot token before connecting.
+    pub web: SlackWeb,
+    /// Where the bot is installed, learnt before the first connection.
+    pub installation: Arc<Installation>,
 }
 
 impl SocketMode {
@@ -54,22 +60,28 @@ impl SocketMode {
         let mut retry = FIRST_RETRY;
         while !shutdown.is_cancelled() {
             let attempted = self.clock.now();
-            match self.open().await {
-                // Nagle off: an ack is one small frame, and holding it
-                // back for the peer's delayed ACK cost up to 40 ms.
-                Ok(url) => {
-                    match tokio_tungstenite::connect_async_with_config(url.as_str(), None, true)
-                        .await
-                    {
-                        Ok((socket, _)) => {
-                            retry = FIRST_RETRY;
-                            self.session(socket, &in_flight, &shutdown).await;
-                            continue;
-                        }
-                        Err(e) => warn!(error = %e, "Socket Mode websocket handshake failed"),
-                    }
+            // Envelopes are checked against the installing workspace, so
+            // it must be known before the first one can arrive.
+            let opened = match self.installation.learn(&self.web).await {
+                Ok(()) => self.open().await.map_err(|e| {
+                    warn!(error = %e, "apps.connections.open failed");
+                }),
+                Err(e) => {
+                    warn!(error = %e, "auth.test failed; cannot connect yet");
+                    Err(())
                 }
-                Err(e) => warn!(error = %e, "apps.connections.open failed"),
+            };
+            // Nagle off: an ack is one small frame, and holding it
+            // back for the peer's delayed ACK cost up to 40 ms.
+            if let Ok(url) = opened {
+                match tokio_tungstenite::connect_async_with_config(url.as_str(), None, true).await {
+                    Ok((socket, _)) => {
+                        retry = FIRST_RETRY;
+                        self.session(socket, &in_flight, &shutdown).await;
+                        continue;
+                    }
+                    Err(e) => warn!(error = %e, "Socket Mode websocket handshake failed"),
+                }
             }
             tokio::select! {
                 _ = shutdown.cancelled() => {}
@@ -174,6 +186,7 @@ impl SocketMode {
         match envelope::parse(text) {
             Frame::Hello { app_id } => {
                 info!(app_id, "connected to Slack over Socket Mode");
+                self.installation.connected_as(&app_id);
                 self.set_connected(true);
             }
             Frame::Disconnect { reason } if reason == "warning" => {

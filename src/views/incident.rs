@@ -100,6 +100,10 @@ pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String
             user_text(after)
         ),
         EventKind::Message => format!(":speech_balloon: {who}: {text}"),
+        EventKind::Reopened => format!(
+            ":arrows_counterclockwise: {who} reopened {}: its deadlines and reminders run again from now.",
+            incident.number
+        ),
     }
 }
 

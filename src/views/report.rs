@@ -60,6 +60,7 @@ fn describe(policy: &Policy, event: &Event) -> String {
         EventKind::NotIncident => format!("{who} closed it as not an incident{why}"),
         EventKind::Review => format!("{who} recorded the review: {}", inline(after)),
         EventKind::Message => format!("{who}: {text}"),
+        EventKind::Reopened => format!("{who} reopened the incident"),
     }
 }
 

@@ -290,9 +290,10 @@ async fn a_429_on_post_message_waits_then_posts_once_while_acks_stay_fast() {
 #[tokio::test]
 async fn shutdown_gives_up_a_retry_after_and_the_post_goes_after_restart() {
     let mut app = TestApp::start().await;
-    // Two posts (the announcement and the covered person's DM), each
-    // limited on its first try and again in the last flush at shutdown.
-    app.slack.rate_limit_next_n("chat.postMessage", 60, 4);
+    // Three posts (the announcement and the DMs to the covered and the
+    // covering person), each limited on its first try and again in the
+    // last flush at shutdown.
+    app.slack.rate_limit_next_n("chat.postMessage", 60, 6);
     app.command("/oncall", COVER, ALICE).await;
     eventually("the 429", || {
         ok_after_429(&app, "chat.postMessage").is_some()

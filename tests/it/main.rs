@@ -17,6 +17,7 @@ mod incidents;
 mod manifest;
 mod oncall;
 mod parser_props;
+mod permissions;
 mod policy_loader;
 mod reminders;
 mod report_golden;

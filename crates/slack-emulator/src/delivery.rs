@@ -1,7 +1,7 @@
 //! Sending envelopes as a person's actions would (commands, clicks, modal
 //! submissions, events), and reading back the app's acks.
 
-use super::envelopes::{self, Action, ActionKind};
+use super::envelopes::{self, Action, ActionKind, Origin};
 use super::state::{Ack, Sent};
 use super::Emulator;
 use anyhow::anyhow;
@@ -133,6 +133,53 @@ impl Emulator {
     /// wrapped in an event_callback.
     pub async fn event(&self, event: Value) -> anyhow::Result<String> {
         let payload = self.inner.with(|s| envelopes::event_callback(s, event));
+        self.send("events_api", payload)
+    }
+
+    /// A slash command as Slack would send it from `origin` (another
+    /// workspace, enterprise or app).
+    pub async fn slash_command_from(
+        &self,
+        origin: &Origin,
+        command: &str,
+        text: &str,
+        user: &str,
+        channel: &str,
+    ) -> anyhow::Result<String> {
+        let port = self.port();
+        let mut payload = self
+            .inner
+            .with(|s| envelopes::slash_command(s, port, command, text, user, channel));
+        envelopes::stamp(&mut payload, origin);
+        self.send("slash_commands", payload)
+    }
+
+    /// A button click in a message, as sent from `origin`.
+    pub async fn block_action_from(
+        &self,
+        origin: &Origin,
+        user: &str,
+        channel: &str,
+        message_ts: &str,
+        action_id: &str,
+        value: &str,
+    ) -> anyhow::Result<String> {
+        let port = self.port();
+        let action = Action {
+            action_id,
+            kind: ActionKind::Button { value },
+        };
+        let mut payload = self
+            .inner
+            .with(|s| envelopes::block_action(s, port, user, channel, message_ts, action));
+        envelopes::stamp(&mut payload, origin);
+        self.send("interactive", payload)
+    }
+
+    /// An Events API event, as sent from `origin`.
+    pub async fn event_from(&self, origin: &Origin, event: Value) -> anyhow::Result<String> {
+        let mut payload = self.inner.with(|s| envelopes::event_callback(s, event));
+        envelopes::stamp(&mut payload, origin);
         self.send("events_api", payload)
     }
 

@@ -343,3 +343,58 @@ pub(crate) fn unix_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default()
 }
+
+/// Where an envelope claims to come from, for sending one from another
+/// workspace, enterprise or app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub team_id: String,
+    /// Set for a workspace in an Enterprise Grid org.
+    pub enterprise_id: Option<String>,
+    pub api_app_id: String,
+}
+
+impl Default for Origin {
+    /// This workspace and this app, outside any enterprise.
+    fn default() -> Origin {
+        Origin {
+            team_id: TEAM_ID.to_owned(),
+            enterprise_id: None,
+            api_app_id: API_APP_ID.to_owned(),
+        }
+    }
+}
+
+/// Rewrites a payload built for this workspace as `origin` would send it,
+/// field by field where each kind of payload carries them: commands and
+/// events `team_id`/`enterprise_id` (events also in `authorizations`),
+/// interactions `team.id`, `user.team_id` and `enterprise`.
+pub(crate) fn stamp(payload: &mut Value, origin: &Origin) {
+    let enterprise = origin.enterprise_id.clone();
+    payload["api_app_id"] = json!(origin.api_app_id);
+    if payload.get("team_id").is_some() {
+        payload["team_id"] = json!(origin.team_id);
+        if enterprise.is_some() || payload.get("enterprise_id").is_some() {
+            payload["enterprise_id"] = json!(enterprise);
+        }
+    }
+    if payload.get("team").is_some_and(Value::is_object) {
+        payload["team"]["id"] = json!(origin.team_id);
+        payload["enterprise"] = match &enterprise {
+            Some(id) => json!({"id": id, "name": id}),
+            None => Value::Null,
+        };
+    }
+    if payload.get("user").is_some_and(Value::is_object) {
+        payload["user"]["team_id"] = json!(origin.team_id);
+    }
+    if let Some(auths) = payload
+        .get_mut("authorizations")
+        .and_then(Value::as_array_mut)
+    {
+        for auth in auths {
+            auth["team_id"] = json!(origin.team_id);
+            auth["enterprise_id"] = json!(enterprise);
+        }
+    }
+}

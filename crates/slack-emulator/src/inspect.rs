@@ -53,6 +53,20 @@ impl Emulator {
         self.inner.with(|s| s.users.insert(id.to_owned(), user));
     }
 
+    /// Deactivates a person's account: `users.info` then says `deleted`.
+    pub fn deactivate_user(&self, id: &str) {
+        self.inner.with(|s| s.deactivated.insert(id.to_owned()));
+    }
+
+    /// Makes `id` an ID no account has, as a made-up one is:
+    /// `users.info` then says `user_not_found`.
+    pub fn forget_user(&self, id: &str) {
+        self.inner.with(|s| {
+            s.users.remove(id);
+            s.unknown_users.insert(id.to_owned())
+        });
+    }
+
     /// Channels (and DMs) that have messages, sorted.
     pub fn channels(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.inner.read(|s| s.messages.keys().cloned().collect());

@@ -24,6 +24,7 @@ mod web;
 pub mod wire;
 
 pub use encode::slack_encode;
+pub use envelopes::Origin;
 pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Reaction, Topic, User, View};
 

@@ -159,6 +159,10 @@ pub(crate) struct State {
     pub messages: HashMap<String, Vec<Message>>,
     pub ephemerals: Vec<Ephemeral>,
     pub users: HashMap<String, User>,
+    /// Deactivated accounts: `users.info` says `deleted: true`.
+    pub deactivated: HashSet<String>,
+    /// IDs no account has (made up): `users.info` says `user_not_found`.
+    pub unknown_users: HashSet<String>,
     pub views: Vec<View>,
     pub homes: HashMap<String, Value>,
     pub usergroups: HashMap<String, Vec<String>>,
@@ -242,6 +246,9 @@ impl State {
     }
 
     pub fn user(&self, id: &str) -> Option<User> {
+        if self.unknown_users.contains(id) {
+            return None;
+        }
         if let Some(user) = self.users.get(id) {
             return Some(user.clone());
         }

@@ -1,10 +1,13 @@
 //! The one path every change to an incident takes, from a command, a
-//! button or a form: the state machine applied to the stored incident,
+//! button or a form: who may make it checked (SPEC §2.7) and the person's
+//! rate limit spent, then the state machine applied to the stored incident,
 //! saved with a version check (of two concurrent changes, the second is
 //! re-applied to what the first wrote, and usually refused), with the
 //! timeline, the announcements and the re-planned reminders in the same
 //! transaction.
 
+use crate::access;
+use crate::bot::throttles::Spend;
 use crate::bot::{outgoing, plan, Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{apply as transition, Action, Event, Incident};
@@ -20,7 +23,8 @@ use sqlx::{Sqlite, Transaction};
 const RACE_RETRIES: usize = 3;
 
 /// Applies `action` by `actor` to incident `number`; `Ok(Err(refusal))` is
-/// what to tell the person (unknown incident, closed, already taken, …).
+/// what to tell the person (too many changes at once, unknown incident,
+/// not theirs to change, closed, already taken, …).
 /// An error is a failure on our side, and nothing was changed.
 pub async fn apply(
     ctx: &Context,
@@ -29,10 +33,17 @@ pub async fn apply(
     actor: &UserId,
     action: Action,
 ) -> anyhow::Result<Result<Incident, Refusal>> {
+    if let Err(slow_down) = ctx.spend(actor, Spend::Change) {
+        return Ok(Err(slow_down));
+    }
     for _ in 0..RACE_RETRIES {
         let Some(current) = incidents::get(&ctx.db, number).await? else {
             return Ok(Err(Refusal::NoSuchIncident(number)));
         };
+        // Against the incident as read: its leads may have just changed.
+        if let Err(refused) = access::may_change(&ctx.policy, &current, actor, &action) {
+            return Ok(Err(refused));
+        }
         let now = ctx.now();
         let (next, events) = match transition(&current, actor, action.clone(), now) {
             Ok(applied) => applied,

@@ -1,15 +1,21 @@
 //! `/oncall cover` and `/oncall cancel`: an override stored, or cancelled,
-//! with its announcements in the rota's topic channels and a direct message
-//! to the person it displaces, in one transaction.
+//! with its announcements in the rota's topic channels and direct messages
+//! to the person it puts on call (with an *Undo* button) and the person it
+//! displaces, in one transaction. Who may do either, for how long and whom
+//! they may put on call follow SPEC §2.7 (`crate::access`).
 
+use crate::access;
+use crate::bot::throttles::Spend;
 use crate::bot::{outgoing, Answering, Context};
 use crate::ids::{OverrideId, UserId};
 use crate::mrkdwn::slack_date;
 use crate::policy::Rota;
-use crate::refusal::Refusal;
+use crate::refusal::{Refusal, Uncoverable};
 use crate::rota;
+use crate::slack::blocks::cover::put_on_call;
 use crate::store::overrides;
 use chrono::{DateTime, Utc};
+use tracing::warn;
 
 /// What `/oncall cover` asks for.
 pub struct Cover<'a> {
@@ -19,19 +25,32 @@ pub struct Cover<'a> {
     pub to: DateTime<Utc>,
 }
 
-/// Stores the override; returns the confirmation to show its creator.
+/// Stores the override if `by` may set it; returns the confirmation to
+/// show its creator, or the refusal.
 pub async fn create(
     ctx: &Context,
     answering: &Answering,
     cover: Cover<'_>,
     by: &UserId,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Result<String, Refusal>> {
     let Cover {
         rota,
         covering,
         from,
         to,
     } = cover;
+    let allowed = access::may_cover(&ctx.policy, rota, by)
+        .and_then(|()| access::may_cover_for(&ctx.policy, by, from, to))
+        .and_then(|()| ctx.spend(by, Spend::Override));
+    if let Err(refused) = allowed {
+        return Ok(Err(refused));
+    }
+    if let Err(why) = coverable(ctx, covering).await {
+        return Ok(Err(Refusal::CannotCover {
+            user: covering.clone(),
+            why,
+        }));
+    }
     let now = ctx.now();
     let mut tx = ctx.write(answering).await?;
     // Who the rotation (and earlier overrides) would have had on call,
@@ -79,10 +98,48 @@ pub async fn create(
         );
         outgoing::dm(&mut tx, covered, dm, "dm", now).await?;
     }
+    // The person put on call hears of it, with a way to say no.
+    if covering != by {
+        let dm = format!(
+            "<@{by}> has put you on call: you cover *{}* from {} to {}{instead} ({}). \
+             If that is wrong, *Undo* cancels it.",
+            rota.name,
+            slack_date(from, tz),
+            slack_date(to, tz),
+            created.id,
+        );
+        let content = put_on_call(&dm, created.id);
+        outgoing::dm_with(&mut tx, covering, content, "dm", now).await?;
+    }
     tx.commit().await?;
     ctx.live.override_created(&created);
     ctx.overrides_changed();
-    Ok(format!("Done. {announcement}"))
+    Ok(Ok(format!("Done. {announcement}")))
+}
+
+/// Whether `user` can be put on call: a real, active, human member of the
+/// installing workspace, by `users.info` (SPEC §2.7).
+async fn coverable(ctx: &Context, user: &UserId) -> Result<(), Uncoverable> {
+    if ctx.installation.bot_user() == Some(user.as_str()) {
+        return Err(Uncoverable::Bot);
+    }
+    let member = match ctx.web.member(user.as_str()).await {
+        Ok(Some(member)) => member,
+        Ok(None) => return Err(Uncoverable::Unknown),
+        Err(e) => {
+            warn!(error = %e, user = %user, "could not check a covering person with users.info");
+            return Err(Uncoverable::Unchecked);
+        }
+    };
+    if member.deleted {
+        Err(Uncoverable::Deactivated)
+    } else if member.bot {
+        Err(Uncoverable::Bot)
+    } else if member.team_id.is_some() && member.team_id.as_deref() != ctx.installation.team_id() {
+        Err(Uncoverable::OtherWorkspace)
+    } else {
+        Ok(())
+    }
 }
 
 /// Cancels the override if `by` may (its creator, the covering or covered
@@ -99,17 +156,10 @@ pub async fn cancel(
     if cancelled {
         return Ok(Err(Refusal::AlreadyCancelled(id)));
     }
-    let allowed = *by == found.created_by
-        || *by == found.user
-        || found.covered.as_ref() == Some(by)
-        || ctx.policy.admins.contains(by);
-    if !allowed {
-        return Ok(Err(Refusal::NotYoursToCancel {
-            id,
-            created_by: found.created_by,
-            covering: found.user,
-            covered: found.covered,
-        }));
+    if let Err(refused) =
+        access::may_cancel(&ctx.policy, &found, by).and_then(|()| ctx.spend(by, Spend::Override))
+    {
+        return Ok(Err(refused));
     }
     let now = ctx.now();
     let mut tx = ctx.write(answering).await?;
@@ -126,8 +176,10 @@ pub async fn cancel(
     if let Some(rota) = ctx.policy.rota(&found.rota) {
         outgoing::announce(&mut tx, rota, &text, "post", now).await?;
     }
-    if let Some(covered) = found.covered.as_ref().filter(|u| *u != by) {
-        outgoing::dm(&mut tx, covered, text.clone(), "dm", now).await?;
+    // Both people it swapped hear of it, unless they cancelled it.
+    let told = [Some(&found.user), found.covered.as_ref()];
+    for person in told.into_iter().flatten().filter(|u| *u != by) {
+        outgoing::dm(&mut tx, person, text.clone(), "dm", now).await?;
     }
     tx.commit().await?;
     ctx.live.override_cancelled(id);

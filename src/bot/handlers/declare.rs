@@ -6,6 +6,7 @@
 //! only good for 3 seconds.
 
 use super::change::page_comms;
+use crate::bot::throttles::Spend;
 use crate::bot::{outgoing, plan, Answering, Context};
 use crate::deadline::next_deadline;
 use crate::ids::{IncidentNumber, UserId};
@@ -103,6 +104,10 @@ pub async fn submitted(
         Ok(declaration) => declaration,
         Err(errors) => return Ok(Some(modal::errors(errors))),
     };
+    // A card and a page each: declaring spends the person's change budget.
+    if let Err(slow_down) = ctx.spend(by, Spend::Change) {
+        return Ok(Some(modal::error_on(fields::TITLE, &slow_down)));
+    }
     let now = ctx.now();
     let (policy, cal) = (&ctx.policy, &ctx.calendar);
     let (mut incident, events) = declare(declaration, IncidentNumber(0), now);

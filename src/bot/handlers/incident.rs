@@ -5,6 +5,7 @@
 use super::{change, declare};
 use crate::bot::outgoing;
 use crate::bot::reply::Reply;
+use crate::bot::throttles::Spend;
 use crate::bot::{Answering, Context};
 use crate::command::{parse_incident, IncidentCommand, INCIDENT_USAGE};
 use crate::deadline::next_deadline;
@@ -92,6 +93,10 @@ async fn report(
     number: IncidentNumber,
     by: &UserId,
 ) -> anyhow::Result<Reply> {
+    // Posted in the thread, so it spends the person's change budget.
+    if let Err(slow_down) = ctx.spend(by, Spend::Change) {
+        return Ok(slow_down.into());
+    }
     let Some(incident) = incidents::get(&ctx.db, number).await? else {
         return Ok(Refusal::NoSuchIncident(number).into());
     };

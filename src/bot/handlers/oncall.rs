@@ -68,7 +68,10 @@ pub async fn command(
                     from,
                     to,
                 };
-                cover::create(ctx, answering, cover, user).await?.into()
+                match cover::create(ctx, answering, cover, user).await? {
+                    Ok(done) => done.into(),
+                    Err(refusal) => refusal.into(),
+                }
             }
             None => Refusal::NoSuchRota(rota).into(),
         },

@@ -4,7 +4,7 @@
 //! never lost and a redelivered one is not applied twice; opening a modal
 //! and telling the person of a refusal are Web API calls, made after.
 
-use super::{change, declare, update};
+use super::{change, cover, declare, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
@@ -57,6 +57,20 @@ pub async fn pressed(
             Press::NotIncident(n) => (n, Action::NotIncident(None)),
             Press::Resolve(n) => (n, Action::Resolve(None)),
             Press::FlagCyber(n) => (n, Action::FlagCyber),
+            Press::Reopen(n) => (n, Action::Reopen),
+            Press::UndoOverride(id) => {
+                // Told either way: the DM it was pressed in stays as it was.
+                let said = match cover::cancel(ctx, answering, id, &user).await {
+                    Ok(Ok(done)) => done,
+                    Ok(Err(refusal)) => refusal.to_string(),
+                    Err(e) => Apology::for_error(&e, "a button press").to_string(),
+                };
+                let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
+                ctx.clone()
+                    .work
+                    .spawn(async move { tell(&ctx, &event, &user, said).await });
+                continue;
+            }
             Press::Prioritise(n, priority) => (
                 n,
                 Action::Prioritise {

@@ -111,8 +111,18 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
         let summary = format!("*Summary*\n{}", user_text(summary));
         blocks.extend(text_sections(incident.number, &summary));
     }
-    if !matches!(incident.status, Status::Resolved | Status::NotIncident) {
+    if incident.is_open() {
         blocks.push(SlackActionsBlock::new(buttons(incident)).into());
+    } else {
+        // Closed: the one thing left to do is open it again (SPEC §2.7).
+        let reopen = Press::Reopen(incident.number)
+            .button("Reopen")
+            .with_confirm(confirm(
+                "Reopen?",
+                "This opens the incident again and restarts its deadlines and reminders from now.",
+                "Reopen",
+            ));
+        blocks.push(SlackActionsBlock::new(vec![reopen.into()]).into());
     }
     SlackMessageContent::new()
         .with_text(card_text(incident))

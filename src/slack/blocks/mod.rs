@@ -4,6 +4,7 @@
 //! are in `crate::mrkdwn`.
 
 pub mod card;
+pub mod cover;
 pub mod home;
 pub mod modal;
 pub mod press;
@@ -20,6 +21,10 @@ pub mod actions {
     pub const NOT_INCIDENT: &str = "incident.not_incident";
     pub const RESOLVE: &str = "incident.resolve";
     pub const CYBER: &str = "incident.cyber";
+    /// On a closed card: open the incident again.
+    pub const REOPEN: &str = "incident.reopen";
+    /// In the DM to the person put on call: cancel that override.
+    pub const UNDO_OVERRIDE: &str = "override.undo";
     /// The App Home's "Declare an incident" button: no incident yet.
     pub const HOME_DECLARE: &str = "home.declare";
 }

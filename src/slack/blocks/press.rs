@@ -3,10 +3,11 @@
 //! back is parsed here into one, so what a control says and how it is read
 //! cannot drift apart. On the wire: the control's `action_id` names the
 //! action, its `value` the incident (`"7"`), or the incident and the
-//! chosen priority for the priority menu (`"7:P2"`).
+//! chosen priority for the priority menu (`"7:P2"`), or for *Undo* the
+//! override (`"12"` for OVR-12).
 
 use super::actions;
-use crate::ids::IncidentNumber;
+use crate::ids::{IncidentNumber, OverrideId};
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
 
@@ -23,6 +24,10 @@ pub enum Press {
     NotIncident(IncidentNumber),
     Resolve(IncidentNumber),
     FlagCyber(IncidentNumber),
+    /// On a closed card (SPEC §2.7).
+    Reopen(IncidentNumber),
+    /// The covering person's DM: cancel the override that put them on call.
+    UndoOverride(OverrideId),
     /// The Home tab's button: opens the declare modal.
     DeclareFromHome,
 }
@@ -35,6 +40,10 @@ impl Press {
         if action_id == actions::HOME_DECLARE {
             return Some(Press::DeclareFromHome);
         }
+        if action_id == actions::UNDO_OVERRIDE {
+            let id = value.parse::<i64>().ok().filter(|n| *n > 0)?;
+            return Some(Press::UndoOverride(OverrideId(id)));
+        }
         let (number, rest) = value.split_once(':').unwrap_or((value, ""));
         let n = IncidentNumber(number.parse::<i64>().ok().filter(|n| *n > 0)?);
         let press = match action_id {
@@ -46,6 +55,7 @@ impl Press {
             actions::NOT_INCIDENT => Press::NotIncident(n),
             actions::RESOLVE => Press::Resolve(n),
             actions::CYBER => Press::FlagCyber(n),
+            actions::REOPEN => Press::Reopen(n),
             _ => return None,
         };
         Some(press)
@@ -61,6 +71,8 @@ impl Press {
             Press::NotIncident(_) => actions::NOT_INCIDENT,
             Press::Resolve(_) => actions::RESOLVE,
             Press::FlagCyber(_) => actions::CYBER,
+            Press::Reopen(_) => actions::REOPEN,
+            Press::UndoOverride(_) => actions::UNDO_OVERRIDE,
             Press::DeclareFromHome => actions::HOME_DECLARE,
         }
     }
@@ -70,13 +82,15 @@ impl Press {
         match self {
             Press::Prioritise(n, p) => format!("{}:{p}", n.0),
             Press::DeclareFromHome => "declare".to_owned(),
+            Press::UndoOverride(id) => id.0.to_string(),
             Press::Acknowledge(n)
             | Press::TakeLead(n)
             | Press::TakeComms(n)
             | Press::PostUpdate(n)
             | Press::NotIncident(n)
             | Press::Resolve(n)
-            | Press::FlagCyber(n) => n.0.to_string(),
+            | Press::FlagCyber(n)
+            | Press::Reopen(n) => n.0.to_string(),
         }
     }
 
@@ -109,6 +123,8 @@ mod tests {
             Press::NotIncident(n),
             Press::Resolve(n),
             Press::FlagCyber(n),
+            Press::Reopen(n),
+            Press::UndoOverride(OverrideId(12)),
             Press::DeclareFromHome,
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));
@@ -124,5 +140,6 @@ mod tests {
         assert_eq!(Press::parse("incident.priority", "7:P9"), None);
         assert_eq!(Press::parse("incident.priority", "7"), None);
         assert_eq!(Press::parse("someone.else", "7"), None);
+        assert_eq!(Press::parse("override.undo", "OVR-1"), None);
     }
 }

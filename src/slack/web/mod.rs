@@ -4,8 +4,10 @@
 
 mod call;
 mod history;
+mod people;
 
 pub use history::MarkedPage;
+pub use people::{Identity, Member};
 
 use crate::clock::Clock;
 use crate::metrics::Metrics;

@@ -6,6 +6,9 @@ use serde_json::{json, Value};
 
 pub const ALICE: &str = "U0ALICE";
 pub const BOB: &str = "U0BOB";
+pub const CAROL: &str = "U0CAROL";
+/// The people the tests act as, made responders (admins) by `TestApp`.
+pub const TEAM: [&str; 3] = [ALICE, BOB, CAROL];
 
 /// `state.values` of a filled-in declare modal.
 pub fn declare_form(title: &str, priority: Option<&str>, lead: Option<&str>) -> Value {

@@ -43,7 +43,17 @@ impl TestApp {
         Self::start_with(Policy::builtin(), monday_morning()).await
     }
 
-    pub async fn start_with(policy: Policy, now: DateTime<Utc>) -> TestApp {
+    /// Runs `policy` with the tests' people (Alice, Bob and Carol) added
+    /// to its `admins`: they run incidents and set overrides throughout,
+    /// which SPEC §2.7 leaves to responders, and admins are responders.
+    /// Permission tests use people the policy does not name.
+    pub async fn start_with(mut policy: Policy, now: DateTime<Utc>) -> TestApp {
+        for person in incident::TEAM {
+            let id = paas_incident_bot::ids::UserId::parse(person).unwrap();
+            if !policy.admins.contains(&id) {
+                policy.admins.push(id);
+            }
+        }
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());

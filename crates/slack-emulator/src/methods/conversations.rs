@@ -5,7 +5,7 @@ use super::{param, required};
 use crate::envelopes::unix_now;
 use crate::state::{dm_channel, Channel, State, Topic};
 use crate::web::{err, ApiError, Reply};
-use crate::{BOT_USER_ID, TEAM_ID};
+use crate::{BOT_USER_ID, OTHER_APP_USER_ID, TEAM_ID};
 use serde_json::{json, Value};
 
 const MAX_TOPIC: usize = 250;
@@ -80,9 +80,12 @@ pub(super) fn users_info(s: &mut State, p: &Value) -> Reply {
     let id = required(p, "user")?;
     let user = s.user(&id).ok_or_else(|| err("user_not_found"))?;
     let (offset, label) = tz_offset(&user.tz);
+    // Bot users (this app's and the other app's) say so, as Slack's do.
+    let bot = id == BOT_USER_ID || id == OTHER_APP_USER_ID;
+    let deleted = s.deactivated.contains(&id);
     Ok(json!({"user": {
         "id": user.id, "team_id": TEAM_ID, "name": user.name, "real_name": user.name,
-        "deleted": false, "is_bot": false, "is_admin": false,
+        "deleted": deleted, "is_bot": bot, "is_app_user": false, "is_admin": false,
         "tz": user.tz, "tz_label": label, "tz_offset": offset, "updated": 1_700_000_000,
         "profile": {"real_name": user.name, "display_name": user.name, "team": TEAM_ID},
     }}))
