@@ -22,5 +22,6 @@ mod reminders;
 mod report_golden;
 mod rota_props;
 mod security;
+mod storage;
 mod text;
 mod timeline;
