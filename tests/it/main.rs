@@ -16,6 +16,7 @@ mod home;
 mod incidents;
 mod manifest;
 mod oncall;
+mod parking;
 mod parser_props;
 mod policy_loader;
 mod reminders;
