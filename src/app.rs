@@ -11,7 +11,7 @@ use crate::policy::Policy;
 use crate::settings::Secret;
 use crate::slack::{self, SlackWeb, SocketMode};
 use crate::store;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -25,6 +25,8 @@ pub struct AppConfig {
     pub bot_token: Secret,
     pub database_url: String,
     pub policy: Policy,
+    /// `HEALTH_BIND` and `PORT`: where `/healthz` and `/metrics` listen.
+    pub health_bind: IpAddr,
     pub port: u16,
     pub clock: Arc<dyn Clock>,
 }
@@ -39,12 +41,26 @@ pub struct App {
     db: sqlx::SqlitePool,
     reads: sqlx::SqlitePool,
     loops: (Delivery, Scheduler, Topics),
+    /// Held until `run` returns: one bot per database file.
+    _lock: Option<store::file::Lock>,
 }
 
 impl App {
     pub async fn build(config: AppConfig) -> anyhow::Result<App> {
         let metrics = Arc::new(Metrics::new());
+        let path = store::file::path_of(&config.database_url);
+        // Before opening: a second bot must not even run migrations.
+        let lock = path.as_deref().map(store::file::lock).transpose()?;
         let db = store::open(&config.database_url).await?;
+        if let Some(lock) = &lock {
+            lock.mark_served()
+                .map_err(|e| anyhow::anyhow!("cannot write the database's lock file: {e}"))?;
+        }
+        let file = path
+            .as_deref()
+            .map(store::file::Identity::of)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("cannot read the database file: {e}"))?;
         let reads = store::open_reads(&config.database_url).await?;
         let client = slack::connect::client(&config.api_url)?;
         let web = SlackWeb::new(
@@ -78,14 +94,22 @@ impl App {
             web: web.clone(),
             installation: context.installation(),
         };
-        let health_listener = health::bind(config.port).await.map_err(|e| {
-            anyhow::anyhow!("cannot listen on PORT {} for /healthz: {e}", config.port)
-        })?;
+        let health_listener = health::bind(config.health_bind, config.port)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot listen on HEALTH_BIND {} PORT {} for /healthz: {e}",
+                    config.health_bind,
+                    config.port
+                )
+            })?;
         Ok(App {
             health_listener,
             health: Arc::new(HealthState {
                 // Read-only: a probe must not queue behind writers.
                 db: reads.clone(),
+                writer: db.clone(),
+                file,
                 slack_connected: connected,
                 metrics,
             }),
@@ -95,6 +119,7 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics),
+            _lock: lock,
         })
     }
 
@@ -116,6 +141,7 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics),
+            _lock,
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
         tokio::spawn({

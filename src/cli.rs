@@ -119,6 +119,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         bot_token: settings.bot_token,
         database_url: settings.database_url,
         policy,
+        health_bind: settings.health_bind,
         port: settings.port,
         clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
     })
@@ -210,7 +211,7 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
         Ok(n) => n,
         Err(e) => return config_error(e),
     };
-    let db = match crate::store::open(&settings::database_url(&env)).await {
+    let db = match crate::store::open_existing(&settings::database_url(&env)).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("paas-incident-bot: {e:#}");
@@ -239,7 +240,7 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
 }
 
 async fn live_overrides() -> anyhow::Result<Vec<crate::rota::Override>> {
-    let db = crate::store::open(&settings::database_url(&env)).await?;
+    let db = crate::store::open_existing(&settings::database_url(&env)).await?;
     let live = crate::store::overrides::live(&db).await;
     db.close().await;
     live

@@ -254,6 +254,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         bot_token: Secret::new(slack.bot_token()),
         database_url: format!("sqlite://{}", db.0.display()),
         policy: policy.clone(),
+        health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
     })

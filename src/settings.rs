@@ -102,6 +102,8 @@ pub struct Settings {
     pub database_url: String,
     pub config_path: Option<PathBuf>,
     pub port: u16,
+    /// `HEALTH_BIND`: the address the health port listens on.
+    pub health_bind: std::net::IpAddr,
     /// `BOT_CLOCK_OFFSET_SECS`: how far the bot's clock runs from the host's.
     pub clock_offset: chrono::Duration,
 }
@@ -132,6 +134,7 @@ impl Settings {
             database_url: database_url(&get),
             config_path: config_path(&get, config_flag),
             port: port(&get)?,
+            health_bind: health_bind(&get)?,
             clock_offset: clock_offset(&get)?,
         })
     }
@@ -163,6 +166,19 @@ fn port(get: &impl Fn(&str) -> Option<String>) -> Result<u16, SettingsError> {
         Some(raw) => raw.trim().parse().map_err(|_| SettingsError::Invalid {
             var: "PORT",
             why: format!("`{raw}` is not a port number"),
+        }),
+    }
+}
+
+/// `HEALTH_BIND`, an IP address; every interface by default, since Cloud
+/// Foundry's and Kubernetes' probes come from outside the container. Set
+/// `127.0.0.1` where only the host itself should reach it.
+fn health_bind(get: &impl Fn(&str) -> Option<String>) -> Result<std::net::IpAddr, SettingsError> {
+    match get("HEALTH_BIND").filter(|v| !v.trim().is_empty()) {
+        None => Ok(std::net::IpAddr::from([0, 0, 0, 0])),
+        Some(raw) => raw.trim().parse().map_err(|_| SettingsError::Invalid {
+            var: "HEALTH_BIND",
+            why: format!("`{raw}` is not an IP address"),
         }),
     }
 }

@@ -74,6 +74,7 @@ pub async fn start_app(
         bot_token: Secret::new(slack.bot_token()),
         database_url: db_url.to_owned(),
         policy: policy.clone(),
+        health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
     })

@@ -2,6 +2,9 @@
 //! table. Every state change is committed here before Slack hears of it.
 
 pub mod events;
+#[cfg(test)]
+mod faults_tests;
+pub mod file;
 pub mod incidents;
 pub mod outbox;
 pub mod overrides;
@@ -16,8 +19,13 @@ use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Opens (creating if missing) the database at `url` and applies migrations.
+/// Opens (creating if missing, owner-only) the database at `url` and
+/// applies migrations. A read-only file, or one missing where a bot has
+/// served before, is refused with a message naming it (see `file::prepare`).
 pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
+    if let Some(path) = file::path_of(url) {
+        file::prepare(&path)?;
+    }
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
         .create_if_missing(true)
@@ -33,6 +41,7 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
     // waits on go through `open_reads`.
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
+        .after_release(|conn, _| Box::pin(discard_if_stuck(conn)))
         .connect_with(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database `{url}`: {e}"))?;
@@ -41,6 +50,30 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot apply migrations to `{url}`: {e}"))?;
     Ok(pool)
+}
+
+/// Whether a connection handed back to the pool may be used again: not if
+/// it is still inside a transaction nobody could close. After SQLITE_FULL
+/// or SQLITE_IOERR, SQLite may have rolled the transaction back itself;
+/// the driver's own ROLLBACK (queued when the transaction was dropped) then
+/// fails, its count of open transactions stays at one, and every later
+/// `BEGIN` on the connection is refused with "attempted to call begin_with
+/// at non-zero transaction depth". With one write connection that stopped
+/// every write until a restart. Closing it lets the pool open a fresh one,
+/// so writes resume as soon as the cause (a full disk) has cleared.
+async fn discard_if_stuck(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped transaction's ROLLBACK is queued on the connection; a ping
+    // goes through the same queue, so after it the count is settled.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("a transaction could not be closed; discarding the write connection");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// A second, read-only pool on the same database for the reads an ack
@@ -58,6 +91,21 @@ pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database `{url}` for reading: {e}"))
+}
+
+/// Opens an existing database read-only, for the offline subcommands
+/// (`report`, `oncall`): a mistyped `DATABASE_URL` is an error naming it,
+/// not a new empty database.
+pub async fn open_existing(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .read_only(true)
+        .create_if_missing(false);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database `{url}` (DATABASE_URL): {e}"))
 }
 
 /// Begins a transaction that will write. `BEGIN IMMEDIATE` takes the write

@@ -55,15 +55,19 @@ pub async fn push<T: Serialize>(
     Ok(id)
 }
 
-/// Unsent rows in the order they were written.
+/// Unsent rows in the order they were written, but for those in `skip`
+/// (rows for a destination that is parked).
 pub async fn unsent<T: DeserializeOwned>(
     pool: &SqlitePool,
     limit: i64,
+    skip: &[i64],
 ) -> anyhow::Result<Vec<Pending<T>>> {
     let rows: Vec<(i64, String, bool, String)> = sqlx::query_as(
         "SELECT id, created_at, in_doubt, payload FROM outbox
-         WHERE sent_at IS NULL ORDER BY id LIMIT ?",
+         WHERE sent_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY id LIMIT ?",
     )
+    .bind(serde_json::to_string(skip)?)
     .bind(limit)
     .fetch_all(pool)
     .await?;
@@ -164,7 +168,7 @@ mod tests {
         }
         tx.commit().await.unwrap();
         mark_in_doubt(&pool, &ids).await.unwrap();
-        let pending = unsent::<i64>(&pool, 10).await.unwrap();
+        let pending = unsent::<i64>(&pool, 10, &[]).await.unwrap();
         assert!(pending.iter().all(|p| p.in_doubt));
         assert_eq!(
             pending.iter().map(|p| p.item).collect::<Vec<_>>(),
@@ -199,7 +203,7 @@ mod tests {
                 (false, None, 0, true),
             ]
         );
-        let left: Vec<i64> = unsent::<i64>(&pool, 10)
+        let left: Vec<i64> = unsent::<i64>(&pool, 10, &[])
             .await
             .unwrap()
             .iter()

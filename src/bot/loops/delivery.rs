@@ -3,9 +3,11 @@
 //! Handlers commit a change and its announcements in one transaction, then
 //! poke `Delivery`. Rows that must stay in order go one at a time, so a
 //! thread reply never overtakes the card it hangs under. A row Slack refuses
-//! for good (archived or missing channel) is marked failed and skipped, so
-//! one bad channel cannot block every later announcement; anything else is
-//! retried.
+//! for good (archived or missing channel, or one the bot cannot join) is
+//! marked failed and skipped, and the destination is reported once, in the
+//! log and to the policy's admins by DM. Anything else is retried, with the
+//! failing destination parked on a back-off of its own (`parking`), so one
+//! bad destination never holds up the rest.
 //!
 //! Exactly once: a pass marks its rows "in doubt" (one commit) before
 //! sending any, and settles them all afterwards (one more). Every message
@@ -14,6 +16,7 @@
 //! for in the channel or thread first (see `slack::lookup`), and only
 //! posted if it is not there.
 
+use super::parking::Parking;
 use crate::bot::outgoing::{Outgoing, Thread};
 use crate::bot::Parts;
 
@@ -26,6 +29,7 @@ use crate::store::outbox::{self, Settled};
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
@@ -51,9 +55,27 @@ fn order_key(item: &Outgoing) -> String {
     }
 }
 
+/// Where a row goes, for parking: every row for one channel shares a fate
+/// (a channel that refuses one message refuses its threads too).
+fn destination(item: &Outgoing) -> String {
+    match item {
+        Outgoing::Post { channel, .. } => format!("channel:{channel}"),
+        Outgoing::RefreshCard { incident } => format!("card:{incident}"),
+        Outgoing::Dm { user, .. } => format!("dm:{user}"),
+    }
+}
+
+/// What a failure parks: the row's destination, and its sequence, so that
+/// a card's refresh (a destination of its own) never overtakes a card
+/// still to be posted.
+fn parking_keys(item: &Outgoing) -> [String; 2] {
+    [destination(item), order_key(item)]
+}
+
 /// Sends the outbox to Slack; woken after each commit that queued rows.
 pub struct Delivery {
     parts: Parts,
+    parking: Mutex<Parking>,
 }
 
 /// Slack errors that retrying cannot fix.
@@ -63,6 +85,7 @@ fn is_permanent(error: &WebError) -> bool {
         Some(
             "channel_not_found"
                 | "is_archived"
+                | "not_in_channel"
                 | "invalid_blocks"
                 | "msg_too_long"
                 | "user_not_found"
@@ -82,8 +105,9 @@ const FINAL_FLUSH: Duration = Duration::from_secs(5);
 const OUTBOX_EVENT: &str = "outbox_message";
 
 type Row = outbox::Pending<Outgoing>;
-/// How each row of a sequence was left, and the failure that stopped it.
-type SequenceOutcome = (Vec<(i64, Settled)>, Option<anyhow::Error>);
+/// How each row of a sequence was left, and the failure that stopped it
+/// with the row it failed on.
+type SequenceOutcome = (Vec<(i64, Settled)>, Option<(Outgoing, anyhow::Error)>);
 
 /// The metadata that identifies `row`'s message in Slack: the card's own
 /// (which names its incident), or the row's id and queue time.
@@ -149,7 +173,10 @@ impl Failed {
 
 impl Delivery {
     pub(in crate::bot) fn new(parts: Parts) -> Delivery {
-        Delivery { parts }
+        Delivery {
+            parts,
+            parking: Mutex::default(),
+        }
     }
 
     /// Runs until shutdown; what is unsent then goes out on the next start.
@@ -168,14 +195,24 @@ impl Delivery {
                     continue;
                 }
             }
+            // Back when the first parked destination is due, if sooner.
+            let idle = tokio::time::Instant::now() + IDLE_CHECK;
+            let next = self
+                .parking
+                .lock()
+                .expect("parking lock")
+                .next_due()
+                .map_or(idle, |due| due.min(idle));
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = self.parts.wake.delivery.notified() => {}
-                _ = tokio::time::sleep(IDLE_CHECK) => {}
+                _ = tokio::time::sleep_until(next) => {}
             }
         }
-        // One last pass for what the final commands queued; whatever Slack
-        // does not take in time stays queued for the next start.
+        // One last pass for what the final commands queued, parked
+        // destinations included; whatever Slack does not take in time stays
+        // queued for the next start.
+        self.parking.lock().expect("parking lock").unpark_all();
         let _ = tokio::time::timeout(FINAL_FLUSH, self.deliver_pending(&CancellationToken::new()))
             .await;
     }
@@ -185,15 +222,32 @@ impl Delivery {
     /// person's DMs) go one after another; different sequences go side by
     /// side, so a thousand reminders in a thousand threads do not queue
     /// behind each other. A sequence stops at its first row that should be
-    /// retried; the next pass starts again from it.
+    /// retried, and its destination is parked; a later pass, once the
+    /// back-off is over, starts again from it. Only a storage error fails
+    /// the pass.
     async fn deliver_pending(&self, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        // Rows left for a later pass: their destination is parked.
+        let mut skip: Vec<i64> = Vec::new();
         loop {
             if shutdown.is_cancelled() {
                 return Ok(());
             }
-            let rows = outbox::unsent::<Outgoing>(&self.parts.db, BATCH).await?;
-            if rows.is_empty() {
+            let fetched = outbox::unsent::<Outgoing>(&self.parts.db, BATCH, &skip).await?;
+            if fetched.is_empty() {
                 return Ok(());
+            }
+            let now = tokio::time::Instant::now();
+            let (rows, parked): (Vec<Row>, Vec<Row>) = {
+                let parking = self.parking.lock().expect("parking lock");
+                fetched.into_iter().partition(|r| {
+                    !parking_keys(&r.item)
+                        .iter()
+                        .any(|k| parking.is_parked(k, now))
+                })
+            };
+            skip.extend(parked.iter().map(|r| r.id));
+            if rows.is_empty() {
+                continue;
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             outbox::mark_in_doubt(&self.parts.db, &ids).await?;
@@ -213,14 +267,58 @@ impl Delivery {
                 .collect()
                 .await;
             let mut outcomes = Vec::with_capacity(ids.len());
-            let mut failure = None;
-            for (settled, error) in results {
+            for (settled, failure) in results {
+                if let Some((row, error)) = failure {
+                    let destination = destination(&row);
+                    let backoff = {
+                        let mut parking = self.parking.lock().expect("parking lock");
+                        let now = tokio::time::Instant::now();
+                        let keys = parking_keys(&row);
+                        keys.iter().map(|k| parking.failed(k, now)).max()
+                    }
+                    .unwrap_or_default();
+                    warn!(%destination, error = %error, backoff_s = backoff.as_secs_f64(), "delivery failed; destination parked");
+                    // Not fetched again this pass.
+                    skip.extend(settled.iter().map(|(id, _)| *id));
+                }
                 outcomes.extend(settled);
-                failure = failure.or(error);
             }
             outbox::settle(&self.parts.db, self.parts.clock.now(), &outcomes).await?;
-            if let Some(e) = failure {
-                return Err(e);
+        }
+    }
+
+    /// Slack refused `destination` for good: said once, in the log and to
+    /// each admin by DM (straight to Slack, not through the outbox, so a
+    /// refused report cannot queue another).
+    async fn report_refusal(&self, destination: &str, error: &anyhow::Error) {
+        if !self
+            .parking
+            .lock()
+            .expect("parking lock")
+            .refused_for_good(destination)
+        {
+            debug!(%destination, error = %error, "announcement refused by Slack; skipped");
+            return;
+        }
+        warn!(%destination, error = %error, "announcement refused by Slack; skipped, and messages there will be until it is fixed");
+        let place = match destination.split_once(':') {
+            Some(("channel", id)) => format!("<#{id}>"),
+            Some(("dm", id)) => format!("<@{id}> by DM"),
+            _ => destination.to_owned(),
+        };
+        let text = format!(
+            ":warning: Slack will not take my messages to {place} ({error}). \
+             They are being dropped: invite me back, unarchive it, or change the policy."
+        );
+        for admin in &self.parts.policy.admins {
+            let content = SlackMessageContent::new().with_text(text.clone());
+            if let Err(e) = self
+                .parts
+                .web
+                .post(&SlackChannelId(admin.to_string()), content, None)
+                .await
+            {
+                warn!(admin = %admin, error = %e, "could not tell an admin about a refused destination");
             }
         }
     }
@@ -236,6 +334,9 @@ impl Delivery {
     ) -> SequenceOutcome {
         let mut outcomes = Vec::with_capacity(sequence.len());
         let mut failure = None;
+        // Once Slack has refused a destination for good, the rest of the
+        // sequence there is refused alike, without asking again.
+        let mut refused: Option<(String, String)> = None;
         for row in sequence {
             if failure.is_some() || shutdown.is_cancelled() {
                 let untried = Settled::Untried {
@@ -244,13 +345,25 @@ impl Delivery {
                 outcomes.push((row.id, untried));
                 continue;
             }
+            let destination = destination(&row.item);
+            if let Some((_, reason)) = refused.as_ref().filter(|(d, _)| *d == destination) {
+                outcomes.push((row.id, Settled::Refused(reason.clone())));
+                continue;
+            }
             match self.deliver(&row, lookups).await {
-                Ok(()) => outcomes.push((row.id, Settled::Sent)),
+                Ok(()) => {
+                    let mut parking = self.parking.lock().expect("parking lock");
+                    parking_keys(&row.item)
+                        .iter()
+                        .for_each(|k| parking.delivered(k));
+                    outcomes.push((row.id, Settled::Sent));
+                }
                 Err(Failed { error, then }) => {
-                    if let Settled::Refused(_) = then {
-                        warn!(id = row.id, error = %error, "announcement refused by Slack; skipped");
+                    if let Settled::Refused(reason) = &then {
+                        self.report_refusal(&destination, &error).await;
+                        refused = Some((destination, reason.clone()));
                     } else {
-                        failure = Some(error);
+                        failure = Some((row.item.clone(), error));
                     }
                     outcomes.push((row.id, then));
                 }

@@ -3,5 +3,6 @@
 //! topics and user groups current.
 
 pub mod delivery;
+mod parking;
 pub mod scheduler;
 pub mod topics;

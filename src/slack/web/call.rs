@@ -89,7 +89,20 @@ impl SlackWeb {
                     match channel {
                         Some(channel) if e.code == "not_in_channel" && !joined => {
                             joined = true;
-                            self.join(channel).await?;
+                            // A private channel cannot be joined, only
+                            // invited to: Slack's answer to the call then
+                            // stands, and it is one retrying cannot fix.
+                            match self.join(channel).await {
+                                Ok(()) => {}
+                                Err(WebError::Api { code, .. }) => {
+                                    warn!(method, %code, "cannot join the channel");
+                                    return Err(WebError::Api {
+                                        method,
+                                        code: e.code,
+                                    });
+                                }
+                                Err(other) => return Err(other),
+                            }
                         }
                         _ => {
                             return Err(WebError::Api {

@@ -80,6 +80,7 @@ impl TestApp {
             bot_token: Secret::new(self.slack.bot_token()),
             database_url: self.db_url.clone(),
             policy: self.policy.clone(),
+            health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
             port: 0,
             clock: Arc::new(self.clock.clone()),
         })

@@ -37,6 +37,10 @@ pub(super) fn join(s: &mut State, p: &Value) -> Reply {
     if ch.archived {
         return Err(err("is_archived"));
     }
+    // A private channel is joined only by invitation.
+    if ch.id.starts_with('G') && !ch.bot_member {
+        return Err(err("method_not_supported_for_channel_type"));
+    }
     let already = ch.bot_member;
     ch.bot_member = true;
     let mut reply = json!({"channel": channel_json(ch)});
