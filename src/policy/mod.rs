@@ -7,6 +7,7 @@ mod error;
 mod load;
 pub mod rota;
 pub mod settings;
+pub mod statuspage;
 
 pub use days::{DaySet, TimeRange};
 pub use duration::PolicyDuration;
@@ -37,6 +38,9 @@ pub struct Policy {
     /// People allowed to manage other people's overrides.
     pub admins: Vec<UserId>,
     pub cyber: CyberSettings,
+    /// Publishing to Atlassian Statuspage (SPEC §5); None when the file
+    /// has no `[statuspage]` section.
+    pub statuspage: Option<statuspage::StatuspageSettings>,
 }
 
 impl Policy {
