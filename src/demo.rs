@@ -256,6 +256,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         policy: policy.clone(),
         port: 0,
         clock: Arc::new(clock.clone()),
+        statuspage_key: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

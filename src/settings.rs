@@ -104,6 +104,9 @@ pub struct Settings {
     pub port: u16,
     /// `BOT_CLOCK_OFFSET_SECS`: how far the bot's clock runs from the host's.
     pub clock_offset: chrono::Duration,
+    /// `STATUSPAGE_API_KEY`: the Statuspage key, for a policy with
+    /// `[statuspage]` (SPEC §5). Never printed.
+    pub statuspage_key: Option<Secret>,
 }
 
 impl Settings {
@@ -133,6 +136,10 @@ impl Settings {
             config_path: config_path(&get, config_flag),
             port: port(&get)?,
             clock_offset: clock_offset(&get)?,
+            statuspage_key: get("STATUSPAGE_API_KEY")
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
         })
     }
 }
@@ -314,6 +321,14 @@ mod tests {
         let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
         let shown = format!("{s:?} {}", s.bot_token);
         assert!(!shown.contains("secretvalue"), "{shown}");
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("STATUSPAGE_API_KEY", " sp-secretkey "));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(
+            s.statuspage_key.as_ref().map(Secret::expose),
+            Some("sp-secretkey")
+        );
+        assert!(!format!("{s:?}").contains("sp-secretkey"));
     }
 
     #[test]

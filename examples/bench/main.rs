@@ -76,6 +76,7 @@ pub async fn start_app(
         policy: policy.clone(),
         port: 0,
         clock: Arc::new(clock.clone()),
+        statuspage_key: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

@@ -13,15 +13,19 @@ use crate::priority::Priority;
 /// [`Action`], so the handler applies it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncidentCommand {
-    Declare { title: Option<String> },
+    Declare {
+        title: Option<String>,
+    },
     List,
     Show(IncidentNumber),
     Report(IncidentNumber),
+    /// Opens the publish-to-status-page modal (SPEC §5).
+    Publish(IncidentNumber),
     Change(IncidentNumber, Action),
     Help,
 }
 
-pub(crate) const SUBCOMMANDS: [&str; 16] = [
+pub(crate) const SUBCOMMANDS: [&str; 17] = [
     "declare",
     "list",
     "show",
@@ -37,6 +41,7 @@ pub(crate) const SUBCOMMANDS: [&str; 16] = [
     "not-incident",
     "review",
     "report",
+    "publish",
     "help",
 ];
 
@@ -122,7 +127,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
             Ok(C::Declare { title })
         }
         "list" => nothing_more("/incident list", rest).map(|_| C::List),
-        "show" | "ack" | "cyber" | "pause" | "report" => {
+        "show" | "ack" | "cyber" | "pause" | "report" | "publish" => {
             let (n, rest) = number(sub, rest, "")?;
             nothing_more(&format!("/incident {sub} {n}"), rest)?;
             Ok(match sub {
@@ -130,6 +135,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
                 "ack" => C::Change(n, Action::Acknowledge),
                 "cyber" => C::Change(n, Action::FlagCyber),
                 "pause" => C::Change(n, Action::Pause),
+                "publish" => C::Publish(n),
                 _ => C::Report(n),
             })
         }

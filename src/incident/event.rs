@@ -34,10 +34,13 @@ pub enum EventKind {
     Review,
     /// A thread reply or a 📌 message captured from Slack.
     Message,
+    /// A public update on the status page: `after` is its public status,
+    /// `text` the public message.
+    Published,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Declared,
         EventKind::Acknowledged,
         EventKind::EngineeringLead,
@@ -51,6 +54,7 @@ impl EventKind {
         EventKind::NotIncident,
         EventKind::Review,
         EventKind::Message,
+        EventKind::Published,
     ];
 
     /// The stored form (timeline.kind).
@@ -69,6 +73,7 @@ impl EventKind {
             EventKind::NotIncident => "not_incident",
             EventKind::Review => "review",
             EventKind::Message => "message",
+            EventKind::Published => "published",
         }
     }
 }

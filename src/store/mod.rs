@@ -5,6 +5,7 @@ pub mod events;
 pub mod incidents;
 pub mod outbox;
 pub mod overrides;
+pub mod public;
 pub mod reminders;
 #[cfg(test)]
 mod table_tests;

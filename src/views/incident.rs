@@ -100,6 +100,12 @@ pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String
             user_text(after)
         ),
         EventKind::Message => format!(":speech_balloon: {who}: {text}"),
+        EventKind::Published => {
+            let status = crate::statuspage::PublicStatus::parse(after).map_or(after, |s| s.label());
+            format!(
+                ":globe_with_meridians: {who} published to the status page (*{status}*):\n{text}"
+            )
+        }
     }
 }
 

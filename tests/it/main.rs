@@ -22,5 +22,6 @@ mod reminders;
 mod report_golden;
 mod rota_props;
 mod security;
+mod statuspage;
 mod text;
 mod timeline;

@@ -7,6 +7,7 @@ pub mod card;
 pub mod home;
 pub mod modal;
 pub mod press;
+pub mod publish;
 pub mod reminder;
 
 /// action_ids on the card, reminders and Home; see [`press::Press`] for
@@ -20,6 +21,10 @@ pub mod actions {
     pub const NOT_INCIDENT: &str = "incident.not_incident";
     pub const RESOLVE: &str = "incident.resolve";
     pub const CYBER: &str = "incident.cyber";
+    /// Opens the publish-to-status-page modal.
+    pub const PUBLISH: &str = "incident.publish";
+    /// Opens it to resolve the public incident (posted on resolve).
+    pub const PUBLISH_RESOLVE: &str = "incident.publish_resolve";
     /// The App Home's "Declare an incident" button: no incident yet.
     pub const HOME_DECLARE: &str = "home.declare";
 }
@@ -28,4 +33,5 @@ pub mod actions {
 pub mod views {
     pub const DECLARE: &str = "incident.declare";
     pub const UPDATE: &str = "incident.update";
+    pub const PUBLISH: &str = "statuspage.publish";
 }

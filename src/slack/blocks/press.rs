@@ -23,6 +23,10 @@ pub enum Press {
     NotIncident(IncidentNumber),
     Resolve(IncidentNumber),
     FlagCyber(IncidentNumber),
+    /// Opens the publish-to-status-page modal (SPEC §5).
+    Publish(IncidentNumber),
+    /// Opens it prefilled to resolve the public incident.
+    PublishResolve(IncidentNumber),
     /// The Home tab's button: opens the declare modal.
     DeclareFromHome,
 }
@@ -46,6 +50,8 @@ impl Press {
             actions::NOT_INCIDENT => Press::NotIncident(n),
             actions::RESOLVE => Press::Resolve(n),
             actions::CYBER => Press::FlagCyber(n),
+            actions::PUBLISH => Press::Publish(n),
+            actions::PUBLISH_RESOLVE => Press::PublishResolve(n),
             _ => return None,
         };
         Some(press)
@@ -61,6 +67,8 @@ impl Press {
             Press::NotIncident(_) => actions::NOT_INCIDENT,
             Press::Resolve(_) => actions::RESOLVE,
             Press::FlagCyber(_) => actions::CYBER,
+            Press::Publish(_) => actions::PUBLISH,
+            Press::PublishResolve(_) => actions::PUBLISH_RESOLVE,
             Press::DeclareFromHome => actions::HOME_DECLARE,
         }
     }
@@ -76,7 +84,9 @@ impl Press {
             | Press::PostUpdate(n)
             | Press::NotIncident(n)
             | Press::Resolve(n)
-            | Press::FlagCyber(n) => n.0.to_string(),
+            | Press::FlagCyber(n)
+            | Press::Publish(n)
+            | Press::PublishResolve(n) => n.0.to_string(),
         }
     }
 
@@ -109,6 +119,8 @@ mod tests {
             Press::NotIncident(n),
             Press::Resolve(n),
             Press::FlagCyber(n),
+            Press::Publish(n),
+            Press::PublishResolve(n),
             Press::DeclareFromHome,
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));

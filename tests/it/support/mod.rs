@@ -30,6 +30,8 @@ pub struct TestApp {
     pub running: Option<JoinHandle<anyhow::Result<()>>>,
     pub db_url: String,
     pub policy: Policy,
+    /// `STATUSPAGE_API_KEY` as the bot is started with.
+    pub statuspage_key: Option<String>,
     _dir: Arc<TempDir>,
 }
 
@@ -44,6 +46,11 @@ impl TestApp {
     }
 
     pub async fn start_with(policy: Policy, now: DateTime<Utc>) -> TestApp {
+        Self::start_keyed(policy, now, None).await
+    }
+
+    /// As `start_with`, the bot given `STATUSPAGE_API_KEY` = `key`.
+    pub async fn start_keyed(policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
         let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
@@ -56,6 +63,7 @@ impl TestApp {
             running: None,
             db_url,
             policy,
+            statuspage_key: key.map(str::to_owned),
             _dir: dir,
         };
         app.boot().await;
@@ -72,6 +80,7 @@ impl TestApp {
             policy: self.policy.clone(),
             port: 0,
             clock: Arc::new(self.clock.clone()),
+            statuspage_key: self.statuspage_key.clone().map(Secret::new),
         })
         .await
         .expect("app builds");
