@@ -419,3 +419,34 @@ async fn the_key_never_reaches_a_log_line_even_at_trace() {
     assert!(!text.contains(KEY), "the key was logged");
     assert!(!text.contains("5ecret"), "part of the key was logged");
 }
+
+#[tokio::test]
+async fn the_update_due_reminder_names_the_last_public_update_and_carries_the_button() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    incidents_become(&sp, 1).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+    // P1: an update every hour.
+    app.clock.advance(chrono::Duration::minutes(61));
+    app.thread_says(&card, "Last public update on the status page")
+        .await;
+    let reminder = app
+        .slack
+        .thread(&app.incident_channel(), &card)
+        .into_iter()
+        .find(|m| m.text.contains("Last public update on the status page"))
+        .unwrap();
+    assert!(
+        reminder.blocks.to_string().contains("incident.publish"),
+        "{}",
+        reminder.blocks
+    );
+    assert_eq!(sp.incidents().len(), 1, "a reminder publishes nothing");
+    assert_eq!(sp.requests().len(), 1);
+}
