@@ -3,13 +3,14 @@
 //! The caller passes the port and the shutdown signal, so tests can run the
 //! real app on port 0 against the emulator.
 
-use crate::bot::{Bot, Context, Delivery, Dispatch, Scheduler, Topics};
+use crate::bot::{Bot, Context, Delivery, Dispatch, Publisher, Scheduler, Topics};
 use crate::clock::Clock;
 use crate::health::{self, HealthState};
 use crate::metrics::Metrics;
 use crate::policy::Policy;
 use crate::settings::Secret;
 use crate::slack::{self, SlackWeb, SocketMode};
+use crate::statuspage::StatusPageApi;
 use crate::store;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicBool;
@@ -29,6 +30,8 @@ pub struct AppConfig {
     pub health_bind: IpAddr,
     pub port: u16,
     pub clock: Arc<dyn Clock>,
+    /// `STATUSPAGE_API_KEY`; needed when the policy has `[statuspage]`.
+    pub statuspage_key: Option<Secret>,
 }
 
 /// A built app: storage open, health port bound, not yet connected.
@@ -40,7 +43,8 @@ pub struct App {
     web: SlackWeb,
     db: sqlx::SqlitePool,
     reads: sqlx::SqlitePool,
-    loops: (Delivery, Scheduler, Topics),
+    loops: (Delivery, Scheduler, Topics, Publisher),
+    statuspage: Option<Arc<StatusPageApi>>,
     /// Held until `run` returns: one bot per database file.
     _lock: Option<store::file::Lock>,
 }
@@ -69,16 +73,29 @@ impl App {
             metrics.clone(),
             config.clock.clone(),
         );
+        let statuspage = match (&config.policy.statuspage, config.statuspage_key) {
+            (None, _) => None,
+            (Some(settings), Some(key)) => Some(Arc::new(StatusPageApi::new(
+                settings,
+                key,
+                config.clock.clone(),
+            )?)),
+            (Some(_), None) => anyhow::bail!(
+                "STATUSPAGE_API_KEY is not set: the policy's [statuspage] section needs the page's API key"
+            ),
+        };
         let Bot {
             context,
             delivery,
             scheduler,
             topics,
+            publisher,
         } = Bot::new(
             config.policy,
             db.clone(),
             reads.clone(),
             web.clone(),
+            statuspage.clone(),
             config.clock.clone(),
             metrics.clone(),
         )
@@ -118,7 +135,8 @@ impl App {
             web,
             db,
             reads,
-            loops: (delivery, scheduler, topics),
+            loops: (delivery, scheduler, topics, publisher),
+            statuspage,
             _lock: lock,
         })
     }
@@ -140,7 +158,8 @@ impl App {
             web,
             db,
             reads,
-            loops: (delivery, scheduler, topics),
+            loops: (delivery, scheduler, topics, publisher),
+            statuspage,
             _lock,
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
@@ -149,6 +168,9 @@ impl App {
             async move {
                 shutdown.cancelled().await;
                 web.stop_waiting();
+                if let Some(api) = statuspage {
+                    api.stop_waiting();
+                }
             }
         });
         let health_task = tokio::spawn(health::serve(
@@ -163,6 +185,7 @@ impl App {
         let delivery = tokio::spawn(delivery.run(background.clone()));
         let topics = tokio::spawn(topics.run(background.clone()));
         let scheduler = tokio::spawn(scheduler.run(background.clone()));
+        let publisher = tokio::spawn(publisher.run(background.clone()));
         socket.run(shutdown.clone()).await;
         // The socket has stopped taking events; let spawned work finish.
         context.finish_work().await;
@@ -170,6 +193,7 @@ impl App {
         delivery.await?;
         topics.await?;
         scheduler.await?;
+        publisher.await?;
         health_task.await?;
         // Closing checkpoints the WAL into the database file.
         db.close().await;

@@ -113,6 +113,12 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
             "BOT_CLOCK_OFFSET_SECS is set: the bot's clock is not the host's; for rehearsals only"
         );
     }
+    if policy.statuspage.is_some() && settings.statuspage_key.is_none() {
+        eprintln!(
+            "paas-incident-bot: STATUSPAGE_API_KEY is not set: the policy's [statuspage] section needs the page's API key (Statuspage: your avatar > API info)"
+        );
+        return ExitCode::from(2);
+    }
     let app = App::build(AppConfig {
         api_url: settings.api_url,
         app_token: settings.app_token,
@@ -122,6 +128,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         health_bind: settings.health_bind,
         port: settings.port,
         clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
+        statuspage_key: settings.statuspage_key,
     })
     .await;
     let app = match app {

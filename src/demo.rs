@@ -257,6 +257,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
+        statuspage_key: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

@@ -30,5 +30,6 @@ pub mod health;
 pub mod metrics;
 pub mod settings;
 pub mod slack;
+pub mod statuspage;
 pub mod store;
 pub mod telemetry;

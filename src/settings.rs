@@ -106,6 +106,9 @@ pub struct Settings {
     pub health_bind: std::net::IpAddr,
     /// `BOT_CLOCK_OFFSET_SECS`: how far the bot's clock runs from the host's.
     pub clock_offset: chrono::Duration,
+    /// `STATUSPAGE_API_KEY`: the Statuspage key, for a policy with
+    /// `[statuspage]` (SPEC §5). Never printed.
+    pub statuspage_key: Option<Secret>,
 }
 
 impl Settings {
@@ -136,6 +139,10 @@ impl Settings {
             port: port(&get)?,
             health_bind: health_bind(&get)?,
             clock_offset: clock_offset(&get)?,
+            statuspage_key: get("STATUSPAGE_API_KEY")
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(Secret::new),
         })
     }
 }
@@ -330,6 +337,14 @@ mod tests {
         let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
         let shown = format!("{s:?} {}", s.bot_token);
         assert!(!shown.contains("secretvalue"), "{shown}");
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("STATUSPAGE_API_KEY", " sp-secretkey "));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(
+            s.statuspage_key.as_ref().map(Secret::expose),
+            Some("sp-secretkey")
+        );
+        assert!(!format!("{s:?}").contains("sp-secretkey"));
     }
 
     #[test]

@@ -77,6 +77,7 @@ pub async fn start_app(
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
+        statuspage_key: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

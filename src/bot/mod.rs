@@ -19,6 +19,7 @@ mod throttles;
 pub use answering::Answering;
 pub use dispatch::Dispatch;
 pub use loops::delivery::Delivery;
+pub use loops::publish::Publisher;
 pub use loops::scheduler::Scheduler;
 pub use loops::topics::Topics;
 
@@ -28,6 +29,7 @@ use crate::incident::Incident;
 use crate::metrics::Metrics;
 use crate::policy::Policy;
 use crate::slack::{Installation, SlackWeb};
+use crate::statuspage::StatusPageApi;
 use crate::store::events as handled;
 use chrono::{DateTime, Utc};
 use handlers::events::MessageLocks;
@@ -72,6 +74,9 @@ struct Parts {
     calendar: Arc<Calendar>,
     db: SqlitePool,
     web: SlackWeb,
+    /// Statuspage, when the policy has a `[statuspage]` section; only the
+    /// publish loop sends to it.
+    statuspage: Option<Arc<StatusPageApi>>,
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
     wake: Wakes,
@@ -83,6 +88,7 @@ struct Wakes {
     delivery: Arc<Notify>,
     scheduler: Arc<Notify>,
     topics: Arc<Notify>,
+    publish: Arc<Notify>,
 }
 
 impl Context {
@@ -127,6 +133,7 @@ pub struct Bot {
     pub delivery: Delivery,
     pub scheduler: Scheduler,
     pub topics: Topics,
+    pub publisher: Publisher,
 }
 
 impl Bot {
@@ -136,6 +143,7 @@ impl Bot {
         db: SqlitePool,
         reads: SqlitePool,
         web: SlackWeb,
+        statuspage: Option<Arc<StatusPageApi>>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Bot> {
@@ -144,22 +152,25 @@ impl Bot {
             policy: Arc::new(policy),
             db,
             web,
+            statuspage,
             clock,
             metrics,
             wake: Wakes::default(),
         };
         let live = live::Live::load(&parts.db).await?;
         parts.metrics.set_open_incidents(live.open().len() as i64);
-        let (delivery, scheduler, topics) = (
+        let (delivery, scheduler, topics, publisher) = (
             Delivery::new(parts.clone()),
             Scheduler::new(parts.clone()),
             Topics::new(parts.clone()),
+            Publisher::new(parts.clone()),
         );
         let Parts {
             policy,
             calendar,
             db,
             web,
+            statuspage: _,
             clock,
             metrics,
             wake,
@@ -185,6 +196,7 @@ impl Bot {
             delivery,
             scheduler,
             topics,
+            publisher,
         })
     }
 }

@@ -13,15 +13,19 @@ use crate::priority::Priority;
 /// [`Action`], so the handler applies it as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncidentCommand {
-    Declare { title: Option<String> },
+    Declare {
+        title: Option<String>,
+    },
     List,
     Show(IncidentNumber),
     Report(IncidentNumber),
+    /// Opens the publish-to-status-page modal (SPEC §5).
+    Publish(IncidentNumber),
     Change(IncidentNumber, Action),
     Help,
 }
 
-pub(crate) const SUBCOMMANDS: [&str; 17] = [
+pub(crate) const SUBCOMMANDS: [&str; 18] = [
     "declare",
     "list",
     "show",
@@ -38,6 +42,7 @@ pub(crate) const SUBCOMMANDS: [&str; 17] = [
     "review",
     "reopen",
     "report",
+    "publish",
     "help",
 ];
 
@@ -123,7 +128,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
             Ok(C::Declare { title })
         }
         "list" => nothing_more("/incident list", rest).map(|_| C::List),
-        "show" | "ack" | "cyber" | "pause" | "reopen" | "report" => {
+        "show" | "ack" | "cyber" | "pause" | "reopen" | "report" | "publish" => {
             let (n, rest) = number(sub, rest, "")?;
             nothing_more(&format!("/incident {sub} {n}"), rest)?;
             Ok(match sub {
@@ -132,6 +137,7 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
                 "cyber" => C::Change(n, Action::FlagCyber),
                 "pause" => C::Change(n, Action::Pause),
                 "reopen" => C::Change(n, Action::Reopen),
+                "publish" => C::Publish(n),
                 _ => C::Report(n),
             })
         }

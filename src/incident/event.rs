@@ -36,10 +36,13 @@ pub enum EventKind {
     Message,
     /// A closed incident opened again: `before` is the status it had.
     Reopened,
+    /// A public update on the status page: `after` is its public status,
+    /// `text` the public message.
+    Published,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::Declared,
         EventKind::Acknowledged,
         EventKind::EngineeringLead,
@@ -54,6 +57,7 @@ impl EventKind {
         EventKind::Review,
         EventKind::Message,
         EventKind::Reopened,
+        EventKind::Published,
     ];
 
     /// The stored form (timeline.kind).
@@ -73,6 +77,7 @@ impl EventKind {
             EventKind::Review => "review",
             EventKind::Message => "message",
             EventKind::Reopened => "reopened",
+            EventKind::Published => "published",
         }
     }
 }

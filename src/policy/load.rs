@@ -7,6 +7,7 @@
 use super::error::{line_of, PolicyError};
 use super::rota::{Covers, Handover, Role, Rota, Rotation};
 use super::settings::{self, CyberSettings, Hours, PrioritySettings, ReminderSettings};
+use super::statuspage::{self, RawStatuspage};
 use super::Policy;
 use crate::ids::{ChannelId, UserGroupId, UserId};
 use crate::priority::Priority;
@@ -33,6 +34,8 @@ struct RawPolicy {
     admins: Vec<UserId>,
     #[serde(default)]
     cyber: CyberSettings,
+    #[serde(default)]
+    statuspage: Option<RawStatuspage>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +93,14 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         ));
     }
 
+    let statuspage = raw
+        .statuspage
+        .map(|section| {
+            let line = text.find("[statuspage]").map(|o| line_of(text, o));
+            statuspage::validate(section, &at, line)
+        })
+        .transpose()?;
+
     Ok(Policy {
         timezone: raw.timezone,
         incident_channel: raw.incident_channel,
@@ -100,6 +111,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         rotas,
         admins: raw.admins,
         cyber: raw.cyber,
+        statuspage,
     })
 }
 

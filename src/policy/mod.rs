@@ -7,6 +7,7 @@ mod error;
 mod load;
 pub mod rota;
 pub mod settings;
+pub mod statuspage;
 
 pub use days::{DaySet, TimeRange};
 pub use duration::PolicyDuration;
@@ -39,6 +40,9 @@ pub struct Policy {
     /// 90 days and cancel anyone's.
     pub admins: Vec<UserId>,
     pub cyber: CyberSettings,
+    /// Publishing to Atlassian Statuspage (SPEC §5); None when the file
+    /// has no `[statuspage]` section.
+    pub statuspage: Option<statuspage::StatuspageSettings>,
 }
 
 impl Policy {

@@ -8,6 +8,7 @@ pub mod file;
 pub mod incidents;
 pub mod outbox;
 pub mod overrides;
+pub mod public;
 pub mod reminders;
 #[cfg(test)]
 mod table_tests;

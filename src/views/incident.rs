@@ -104,6 +104,12 @@ pub fn event_line(policy: &Policy, incident: &Incident, event: &Event) -> String
             ":arrows_counterclockwise: {who} reopened {}: its deadlines and reminders run again from now.",
             incident.number
         ),
+        EventKind::Published => {
+            let status = crate::statuspage::PublicStatus::parse(after).map_or(after, |s| s.label());
+            format!(
+                ":globe_with_meridians: {who} published to the status page (*{status}*):\n{text}"
+            )
+        }
     }
 }
 

@@ -10,3 +10,4 @@ pub mod oncall;
 pub mod refusal;
 pub mod reminders;
 pub mod report;
+pub mod statuspage;

@@ -61,6 +61,7 @@ fn describe(policy: &Policy, event: &Event) -> String {
         EventKind::Review => format!("{who} recorded the review: {}", inline(after)),
         EventKind::Message => format!("{who}: {text}"),
         EventKind::Reopened => format!("{who} reopened the incident"),
+        EventKind::Published => format!("{who} published to the status page ({after}): {text}"),
     }
 }
 
@@ -258,6 +259,25 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
     heading(&mut md, "Updates sent");
     let updates = updates_against_deadlines(policy, &cal, incident, timeline);
     bullets(&mut md, &updates, "_None._");
+
+    // Only for incidents that went public, so other reports are unchanged.
+    let public: Vec<String> = timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::Published)
+        .map(|e| {
+            format!(
+                "- {} @{} ({}): {}",
+                when(e.at, tz),
+                e.actor,
+                e.after.as_deref().unwrap_or(""),
+                inline(e.text.as_deref().unwrap_or(""))
+            )
+        })
+        .collect();
+    if !public.is_empty() {
+        heading(&mut md, "Public updates (status page)");
+        bullets(&mut md, &public, "_None._");
+    }
 
     heading(&mut md, "Pauses");
     let pauses: Vec<String> = timeline

@@ -24,6 +24,7 @@ mod reminders;
 mod report_golden;
 mod rota_props;
 mod security;
+mod statuspage;
 mod storage;
 mod text;
 mod timeline;

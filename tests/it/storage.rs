@@ -83,6 +83,7 @@ async fn a_second_bot_on_the_same_database_is_refused_at_start() {
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(app.clock.clone()),
+        statuspage_key: None,
     })
     .await;
     let refused = second.err().expect("the second bot is refused").to_string();
@@ -111,6 +112,7 @@ async fn a_deleted_database_is_not_silently_replaced_by_an_empty_one_at_start() 
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(app.clock.clone()),
+        statuspage_key: None,
     })
     .await
     .err()

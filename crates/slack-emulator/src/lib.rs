@@ -19,6 +19,7 @@ mod inspect;
 mod methods;
 mod socket;
 mod state;
+pub mod statuspage;
 mod views;
 mod web;
 pub mod wire;
@@ -27,6 +28,7 @@ pub use encode::slack_encode;
 pub use envelopes::Origin;
 pub use inspect::PERSON;
 pub use state::{Ack, Call, Ephemeral, File, Message, Reaction, Topic, User, View};
+pub use statuspage::{StatusPage, StatusPageFault, StatusPageRequest};
 
 use anyhow::{anyhow, Context};
 use axum::serve::ListenerExt;

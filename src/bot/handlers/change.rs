@@ -89,7 +89,31 @@ async fn announce(
             outgoing::reply(tx, policy, number, page, now).await?;
         }
     }
+    if before.is_open() && after.status == crate::incident::Status::Resolved {
+        resolve_too(tx, policy, number, now).await?;
+    }
     outgoing::refresh_card(tx, number, now).await
+}
+
+/// On resolve, if the incident is still open on the status page, offers
+/// to resolve it there too (SPEC §5); nothing public is sent until a
+/// person submits that modal.
+async fn resolve_too(
+    tx: &mut Transaction<'_, Sqlite>,
+    policy: &crate::policy::Policy,
+    number: IncidentNumber,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if policy.statuspage.is_none() {
+        return Ok(());
+    }
+    let public = crate::store::public::get(&mut **tx, number).await?;
+    if public.is_some_and(|p| p.status != crate::statuspage::PublicStatus::Resolved) {
+        let text = crate::views::statuspage::resolve_too(number);
+        let content = crate::slack::blocks::publish::resolve_prompt(&text, number);
+        outgoing::reply_with(tx, policy, number, content, "reply", now).await?;
+    }
+    Ok(())
 }
 
 /// Asks the comms cover (overrides included) to handle tenant

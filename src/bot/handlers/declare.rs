@@ -123,7 +123,7 @@ pub async fn submitted(
         &mut tx,
         policy,
         number,
-        card::card(policy, &incident, &next),
+        card::card(policy, &incident, &next, None),
         now,
     )
     .await?;

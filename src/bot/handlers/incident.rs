@@ -2,7 +2,7 @@
 //! [`change::apply`](super::change::apply); the rest only read (list,
 //! show), open the declare modal, or queue the report in the thread.
 
-use super::{change, declare};
+use super::{change, declare, publish};
 use crate::bot::outgoing;
 use crate::bot::reply::Reply;
 use crate::bot::throttles::Spend;
@@ -36,6 +36,9 @@ pub async fn command(
         IncidentCommand::List => Ok(list(ctx).into()),
         IncidentCommand::Show(number) => show(ctx, number).await,
         IncidentCommand::Report(number) => report(ctx, answering, number, user).await,
+        IncidentCommand::Publish(number) => {
+            Ok(publish::open_for_command(ctx, event, number, user).await)
+        }
         IncidentCommand::Change(number, action) => Ok(
             match change::apply(ctx, answering, number, user, action).await? {
                 Ok(incident) => text::done(&incident).into(),
@@ -82,7 +85,8 @@ async fn show(ctx: &Context, number: IncidentNumber) -> anyhow::Result<Reply> {
         return Ok(Refusal::NoSuchIncident(number).into());
     };
     let next = next_deadline(&ctx.policy, &ctx.calendar, &incident, ctx.now());
-    let content = crate::slack::blocks::card::card(&ctx.policy, &incident, &next);
+    let public = crate::store::public::get(&ctx.db, number).await?;
+    let content = crate::slack::blocks::card::card(&ctx.policy, &incident, &next, public.as_ref());
     Ok(Reply::EphemeralContent(content))
 }
 

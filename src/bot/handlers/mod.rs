@@ -11,6 +11,7 @@ pub mod home;
 pub mod incident;
 pub mod oncall;
 pub mod press;
+pub mod publish;
 pub mod submission;
 pub mod timeline;
 pub mod update;

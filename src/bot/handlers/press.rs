@@ -4,7 +4,7 @@
 //! never lost and a redelivered one is not applied twice; opening a modal
 //! and telling the person of a refusal are Web API calls, made after.
 
-use super::{change, cover, declare, update};
+use super::{change, cover, declare, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
@@ -46,6 +46,17 @@ pub async fn pressed(
                 let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
                 ctx.clone().work.spawn(async move {
                     if let Err(why) = update::open(&ctx, &event.trigger_id, number).await {
+                        tell(&ctx, &event, &user, why).await;
+                    }
+                });
+                continue;
+            }
+            Press::Publish(number) | Press::PublishResolve(number) => {
+                let resolve = matches!(press, Press::PublishResolve(_));
+                let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
+                ctx.clone().work.spawn(async move {
+                    let trigger = &event.trigger_id;
+                    if let Err(why) = publish::open(&ctx, trigger, number, &user, resolve).await {
                         tell(&ctx, &event, &user, why).await;
                     }
                 });

@@ -1,7 +1,7 @@
 //! Modal submissions: one line per modal to its handler. The answer is the
 //! ack's payload: nothing (the modal closes) or errors on its fields.
 
-use super::{declare, update};
+use super::{declare, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::UserId;
@@ -28,6 +28,7 @@ pub async fn submitted(
             Some(number) => update::submitted(ctx, answering, number, &form, &user).await,
             None => Err(anyhow::anyhow!("an update modal without its incident")),
         },
+        Some(views::PUBLISH) => publish::submitted(ctx, answering, view, &form, &user).await,
         _ => Ok(None),
     };
     // A failure on our side: shown on the form's first field, which every
@@ -36,6 +37,7 @@ pub async fn submitted(
         let apology = Apology::for_error(&e, "a modal submission");
         let field = match view.callback_id.as_ref().map(|c| c.0.as_str()) {
             Some(views::UPDATE) => fields::UPDATE,
+            Some(views::PUBLISH) => crate::slack::blocks::publish::fields::MESSAGE,
             _ => fields::TITLE,
         };
         Some(modal::error_on(field, &apology))

@@ -24,8 +24,8 @@ use crate::deadline::next_deadline;
 use crate::ids::{ChannelId, IncidentNumber};
 use crate::slack::blocks::card;
 use crate::slack::{Lookups, WebError};
-use crate::store::incidents;
 use crate::store::outbox::{self, Settled};
+use crate::store::{incidents, public};
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
@@ -489,7 +489,10 @@ impl Delivery {
             &incident,
             self.parts.clock.now(),
         );
-        let content = card::card(&self.parts.policy, &incident, &next);
+        // A storage error here shows the card without its status page line
+        // until the next refresh, rather than not refreshing it at all.
+        let public = public::get(&self.parts.db, number).await.ok().flatten();
+        let content = card::card(&self.parts.policy, &incident, &next, public.as_ref());
         self.parts
             .web
             .update(&SlackChannelId(channel.to_string()), &SlackTs(ts), content)

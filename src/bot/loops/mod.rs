@@ -1,8 +1,10 @@
 //! The long-running loops, each a type owning what it needs and run by the
 //! app until shutdown: delivering the outbox, firing reminders, and keeping
-//! topics and user groups current.
+//! topics and user groups current, and
+//! sending what people published to the status page.
 
 pub mod delivery;
 mod parking;
+pub mod publish;
 pub mod scheduler;
 pub mod topics;

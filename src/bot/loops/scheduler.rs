@@ -11,7 +11,7 @@ use crate::incident::{Incident, Status};
 use crate::policy::Role;
 use crate::reminders::{self, Kind, Planned, Subject};
 use crate::rota::{self, next_handover, people_covering, scheduled_member, Override};
-use crate::slack::blocks::reminder::reminder;
+use crate::slack::blocks::reminder::{reminder, reminder_publishing};
 use crate::store::{events as handled, incidents, overrides, reminders as rows};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
@@ -194,10 +194,26 @@ impl Scheduler {
             now,
             while_down: row.due < self.started,
         };
+        // Reminders that ask for a public update say when the last one was
+        // and carry the Publish button (SPEC §5).
+        let public_note = match &policy.statuspage {
+            Some(sp)
+                if sp.publishes(incident.priority)
+                    && matches!(row.kind, Kind::UpdateDue | Kind::OfficeHours) =>
+            {
+                let public = crate::store::public::get(&mut **tx, number).await?;
+                Some(crate::views::statuspage::last_public_update(
+                    public.as_ref(),
+                    policy.timezone,
+                ))
+            }
+            _ => None,
+        };
         for says in say::incident(policy, cal, &incident, firing, &people) {
             match says {
                 Says::Thread(text, prompt) => {
-                    let content = with_prompt(text, prompt, number, &incident);
+                    let content =
+                        with_prompt(text, prompt, number, &incident, public_note.as_deref());
                     outgoing::reply_with(tx, policy, number, content, "reminder", now).await?
                 }
                 Says::Direct(user, text) => outgoing::dm(tx, &user, text, "reminder", now).await?,
@@ -246,14 +262,20 @@ impl Scheduler {
 }
 
 /// The reminder's text, with the button that clears it underneath.
+/// `public_note`, when given, is added to the text and brings the
+/// *Publish to status page* button.
 fn with_prompt(
     text: String,
     prompt: Option<Prompt>,
     number: IncidentNumber,
     incident: &Incident,
+    public_note: Option<&str>,
 ) -> SlackMessageContent {
     // Acknowledging is offered only while nobody has.
     let prompt =
         prompt.filter(|p| *p != Prompt::Acknowledge || incident.status == Status::Declared);
-    reminder(&text, prompt, number)
+    match public_note {
+        Some(note) => reminder_publishing(&format!("{text}\n{note}"), prompt, number),
+        None => reminder(&text, prompt, number),
+    }
 }

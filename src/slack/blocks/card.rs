@@ -7,7 +7,9 @@ use crate::incident::{Incident, Status};
 use crate::mrkdwn::{escape, slack_date, split, text as user_text, truncate, SECTION_MAX};
 use crate::policy::Policy;
 use crate::priority::Priority;
+use crate::statuspage::rules::PublicState;
 use crate::views::labels::{priority_label, status_label};
+use crate::views::statuspage as statuspage_text;
 use slack_morphism::prelude::*;
 
 fn person(user: Option<&crate::ids::UserId>) -> String {
@@ -56,7 +58,13 @@ pub fn text_sections(number: crate::ids::IncidentNumber, body: &str) -> Vec<Slac
     blocks
 }
 
-pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackMessageContent {
+/// The card; `public` is the incident on the status page, if published.
+pub fn card(
+    policy: &Policy,
+    incident: &Incident,
+    next: &NextDeadline,
+    public: Option<&PublicState>,
+) -> SlackMessageContent {
     let tz = policy.timezone;
     let mut blocks: Vec<SlackBlock> = vec![SlackHeaderBlock::new(pt!(truncate(
         &format!("{}: {}", incident.number, incident.title),
@@ -92,6 +100,13 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
         (None, None) => {}
     }
     blocks.push(SlackSectionBlock::new().with_fields(fields).into());
+    if let Some(public) = public {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md!("{}", statuspage_text::card_field(public, tz)))
+                .into(),
+        );
+    }
     if !incident.description.trim().is_empty() {
         // Typed into the declare form, so nothing in it is a mention.
         let description = escape(&incident.description);
@@ -112,7 +127,20 @@ pub fn card(policy: &Policy, incident: &Incident, next: &NextDeadline) -> SlackM
         blocks.extend(text_sections(incident.number, &summary));
     }
     if incident.is_open() {
-        blocks.push(SlackActionsBlock::new(buttons(incident)).into());
+        let mut elements = buttons(incident);
+        if policy
+            .statuspage
+            .as_ref()
+            .is_some_and(|sp| sp.publishes(incident.priority))
+        {
+            let label = if public.is_some() {
+                "Update status page"
+            } else {
+                "Publish to status page"
+            };
+            elements.push(Press::Publish(incident.number).button(label).into());
+        }
+        blocks.push(SlackActionsBlock::new(elements).into());
     } else {
         // Closed: the one thing left to do is open it again (SPEC §2.7).
         let reopen = Press::Reopen(incident.number)

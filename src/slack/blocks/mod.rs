@@ -8,6 +8,7 @@ pub mod cover;
 pub mod home;
 pub mod modal;
 pub mod press;
+pub mod publish;
 pub mod reminder;
 
 /// action_ids on the card, reminders and Home; see [`press::Press`] for
@@ -25,6 +26,10 @@ pub mod actions {
     pub const REOPEN: &str = "incident.reopen";
     /// In the DM to the person put on call: cancel that override.
     pub const UNDO_OVERRIDE: &str = "override.undo";
+    /// Opens the publish-to-status-page modal.
+    pub const PUBLISH: &str = "incident.publish";
+    /// Opens it to resolve the public incident (posted on resolve).
+    pub const PUBLISH_RESOLVE: &str = "incident.publish_resolve";
     /// The App Home's "Declare an incident" button: no incident yet.
     pub const HOME_DECLARE: &str = "home.declare";
 }
@@ -33,4 +38,5 @@ pub mod actions {
 pub mod views {
     pub const DECLARE: &str = "incident.declare";
     pub const UPDATE: &str = "incident.update";
+    pub const PUBLISH: &str = "statuspage.publish";
 }

@@ -26,7 +26,11 @@ pub const TITLE_MAX: usize = 150;
 pub const TRIAGE_HINT: &str = "Triage: What is the urgency and why? What is the impact on users, \
 systems and reputation? How many systems and users are affected? Is it a known issue, with a workaround?";
 
-fn input(block: &str, label: &str, element: impl Into<SlackInputBlockElement>) -> SlackInputBlock {
+pub(super) fn input(
+    block: &str,
+    label: &str,
+    element: impl Into<SlackInputBlockElement>,
+) -> SlackInputBlock {
     SlackInputBlock::new(pt!(label), element.into()).with_block_id(block.into())
 }
 
@@ -156,6 +160,15 @@ impl Submitted {
 
     pub fn user(&self, block: &str) -> Option<String> {
         Some(self.0.get(block)?.selected_user.as_ref()?.0.clone())
+    }
+
+    /// The values of the options picked in a checkboxes input.
+    pub fn picked(&self, block: &str) -> Vec<String> {
+        self.0
+            .get(block)
+            .and_then(|v| v.selected_options.as_ref())
+            .map(|o| o.iter().map(|o| o.value.clone()).collect())
+            .unwrap_or_default()
     }
 
     pub fn checked(&self, block: &str) -> bool {

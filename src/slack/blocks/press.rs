@@ -28,6 +28,10 @@ pub enum Press {
     Reopen(IncidentNumber),
     /// The covering person's DM: cancel the override that put them on call.
     UndoOverride(OverrideId),
+    /// Opens the publish-to-status-page modal (SPEC §5).
+    Publish(IncidentNumber),
+    /// Opens it prefilled to resolve the public incident.
+    PublishResolve(IncidentNumber),
     /// The Home tab's button: opens the declare modal.
     DeclareFromHome,
 }
@@ -56,6 +60,8 @@ impl Press {
             actions::RESOLVE => Press::Resolve(n),
             actions::CYBER => Press::FlagCyber(n),
             actions::REOPEN => Press::Reopen(n),
+            actions::PUBLISH => Press::Publish(n),
+            actions::PUBLISH_RESOLVE => Press::PublishResolve(n),
             _ => return None,
         };
         Some(press)
@@ -73,6 +79,8 @@ impl Press {
             Press::FlagCyber(_) => actions::CYBER,
             Press::Reopen(_) => actions::REOPEN,
             Press::UndoOverride(_) => actions::UNDO_OVERRIDE,
+            Press::Publish(_) => actions::PUBLISH,
+            Press::PublishResolve(_) => actions::PUBLISH_RESOLVE,
             Press::DeclareFromHome => actions::HOME_DECLARE,
         }
     }
@@ -90,7 +98,9 @@ impl Press {
             | Press::NotIncident(n)
             | Press::Resolve(n)
             | Press::FlagCyber(n)
-            | Press::Reopen(n) => n.0.to_string(),
+            | Press::Reopen(n)
+            | Press::Publish(n)
+            | Press::PublishResolve(n) => n.0.to_string(),
         }
     }
 
@@ -125,6 +135,8 @@ mod tests {
             Press::FlagCyber(n),
             Press::Reopen(n),
             Press::UndoOverride(OverrideId(12)),
+            Press::Publish(n),
+            Press::PublishResolve(n),
             Press::DeclareFromHome,
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));

@@ -9,20 +9,52 @@ use slack_morphism::prelude::*;
 
 /// The reminder's text and, when it asks for something, the button for it.
 pub fn reminder(text: &str, prompt: Option<Prompt>, number: IncidentNumber) -> SlackMessageContent {
-    let content = SlackMessageContent::new().with_text(text.to_owned());
-    let (press, label) = match prompt {
-        None => return content,
-        Some(Prompt::PostUpdate) => (Press::PostUpdate(number), "Post update"),
-        Some(Prompt::Acknowledge) => (Press::Acknowledge(number), "Acknowledge"),
+    with_buttons(text, prompt_button(prompt, number).into_iter().collect())
+}
+
+/// As [`reminder`], with *Publish to status page* beside its button: for
+/// the reminders that ask for a public update (SPEC §5).
+pub fn reminder_publishing(
+    text: &str,
+    prompt: Option<Prompt>,
+    number: IncidentNumber,
+) -> SlackMessageContent {
+    let mut buttons: Vec<SlackActionBlockElement> =
+        prompt_button(prompt, number).into_iter().collect();
+    buttons.push(
+        Press::Publish(number)
+            .button("Publish to status page")
+            .into(),
+    );
+    with_buttons(text, buttons)
+}
+
+fn prompt_button(
+    prompt: Option<Prompt>,
+    number: IncidentNumber,
+) -> Option<SlackActionBlockElement> {
+    let (press, label) = match prompt? {
+        Prompt::PostUpdate => (Press::PostUpdate(number), "Post update"),
+        Prompt::Acknowledge => (Press::Acknowledge(number), "Acknowledge"),
     };
-    let button = press
-        .button(label)
-        .with_style(SlackBlockButtonStyle::Primary);
+    Some(
+        press
+            .button(label)
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into(),
+    )
+}
+
+fn with_buttons(text: &str, buttons: Vec<SlackActionBlockElement>) -> SlackMessageContent {
+    let content = SlackMessageContent::new().with_text(text.to_owned());
+    if buttons.is_empty() {
+        return content;
+    }
     content.with_blocks(vec![
         SlackSectionBlock::new()
             .with_text(md!("{}", truncate(text, 2900)))
             .into(),
-        SlackActionsBlock::new(vec![button.into()]).into(),
+        SlackActionsBlock::new(buttons).into(),
     ])
 }
 

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub running: Option<JoinHandle<anyhow::Result<()>>>,
     pub db_url: String,
     pub policy: Policy,
+    /// `STATUSPAGE_API_KEY` as the bot is started with.
+    pub statuspage_key: Option<String>,
     _dir: Arc<TempDir>,
 }
 
@@ -43,11 +45,16 @@ impl TestApp {
         Self::start_with(Policy::builtin(), monday_morning()).await
     }
 
+    pub async fn start_with(policy: Policy, now: DateTime<Utc>) -> TestApp {
+        Self::start_keyed(policy, now, None).await
+    }
+
     /// Runs `policy` with the tests' people (Alice, Bob and Carol) added
     /// to its `admins`: they run incidents and set overrides throughout,
     /// which SPEC §2.7 leaves to responders, and admins are responders.
-    /// Permission tests use people the policy does not name.
-    pub async fn start_with(mut policy: Policy, now: DateTime<Utc>) -> TestApp {
+    /// Permission tests use people the policy does not name. The bot is
+    /// given `STATUSPAGE_API_KEY` = `key`.
+    pub async fn start_keyed(mut policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
         for person in incident::TEAM {
             let id = paas_incident_bot::ids::UserId::parse(person).unwrap();
             if !policy.admins.contains(&id) {
@@ -66,6 +73,7 @@ impl TestApp {
             running: None,
             db_url,
             policy,
+            statuspage_key: key.map(str::to_owned),
             _dir: dir,
         };
         app.boot().await;
@@ -83,6 +91,7 @@ impl TestApp {
             health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
             port: 0,
             clock: Arc::new(self.clock.clone()),
+            statuspage_key: self.statuspage_key.clone().map(Secret::new),
         })
         .await
         .expect("app builds");

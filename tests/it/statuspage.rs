@@ -1,0 +1,455 @@
+//! Publishing to the status page (SPEC §5), through both emulators: the
+//! Slack one for the card, modal and thread, the Statuspage one for what
+//! the public sees. Time moves only when a test moves the bot's clock,
+//! which the Statuspage emulator reads too (its rate limit, Retry-After).
+
+use crate::support::incident::ALICE;
+use crate::support::{logs, monday_morning, TestApp, WAIT};
+use paas_incident_bot::clock::Clock;
+use paas_incident_bot::policy::Policy;
+use serde_json::{json, Value};
+use slack_emulator::{StatusPage, StatusPageFault};
+use std::time::Instant;
+
+const KEY: &str = "sp-key-5ecret-do-not-log";
+const PAGE: &str = "kctbh9vrtdwd";
+
+fn policy(sp: &StatusPage) -> Policy {
+    let text = format!(
+        "{}\n[statuspage]\npage_id = \"{PAGE}\"\napi_url = \"{}\"\ncomponents = {{ \"Apps\" = \"cmp1\", \"API\" = \"cmp2\" }}\npublish_priorities = [\"P1\", \"P2\", \"P3\"]\npublishers = []\n[statuspage.impact]\nP1 = {{ impact = \"critical\", component_status = \"major_outage\" }}\nP2 = {{ impact = \"major\", component_status = \"partial_outage\" }}\nP3 = {{ impact = \"minor\", component_status = \"degraded_performance\" }}\n",
+        include_str!("../../config/gov-uk-paas.toml"),
+        sp.api_url()
+    );
+    Policy::from_toml(&text).unwrap()
+}
+
+async fn start_with_key(key: &str) -> (TestApp, StatusPage) {
+    let sp = StatusPage::start(PAGE, KEY, &[("cmp1", "Apps"), ("cmp2", "API")])
+        .await
+        .unwrap();
+    let app = TestApp::start_keyed(policy(&sp), monday_morning(), Some(key)).await;
+    let clock = app.clock.clone();
+    sp.use_clock(move || clock.now());
+    (app, sp)
+}
+
+async fn start() -> (TestApp, StatusPage) {
+    start_with_key(KEY).await
+}
+
+/// The publish modal's `state.values`, as Slack sends them.
+fn form(status: &str, message: &str, affected: &[(&str, &str)]) -> Value {
+    let option = |v: &str| json!({"text": {"type": "plain_text", "text": v}, "value": v});
+    let mut values = json!({
+        "public_title": {"public_title": {"type": "plain_text_input", "value": "Apps unavailable"}},
+        "public_message": {"public_message": {"type": "plain_text_input", "value": message}},
+        "public_components": {"public_components": {"type": "checkboxes",
+            "selected_options": affected.iter().map(|(id, _)| option(id)).collect::<Vec<_>>()}},
+        "notify": {"notify": {"type": "checkboxes", "selected_options": [option("notify")]}},
+    });
+    if !status.is_empty() {
+        values["public_status"] =
+            json!({"public_status": {"type": "static_select", "selected_option": option(status)}});
+    }
+    for (id, status) in affected {
+        let block = format!("component:{id}");
+        values[&block] =
+            json!({ block.clone(): {"type": "static_select", "selected_option": option(status)}});
+    }
+    values
+}
+
+impl TestApp {
+    /// Presses `action` (publish or resolve-publicly) on the message at `ts`
+    /// as `user`, then submits the modal that opens with `values`; returns
+    /// the submission's ack payload.
+    async fn publish_via(
+        &self,
+        user: &str,
+        ts: &str,
+        action: &str,
+        values: Value,
+    ) -> Option<Value> {
+        let before = self.slack.views().len();
+        self.press(user, ts, action, "1").await;
+        let slack = self.slack.clone();
+        slack
+            .wait_until(WAIT, |s| s.views().len() > before)
+            .await
+            .expect("the publish modal opens");
+        let view = self.slack.views().last().cloned().unwrap();
+        let id = self
+            .slack
+            .view_submission(user, &view.view_id, values)
+            .await
+            .unwrap();
+        self.slack.wait_ack(&id, WAIT).await.unwrap().payload
+    }
+
+    async fn publish(&self, user: &str, card: &str, values: Value) -> Option<Value> {
+        self.publish_via(user, card, "incident.publish", values)
+            .await
+    }
+}
+
+async fn incidents_become(sp: &StatusPage, n: usize) {
+    sp.wait_until(WAIT, |s| s.incidents().len() == n)
+        .await
+        .unwrap_or_else(|_| panic!("expected {n} public incidents: {:#?}", sp.requests()));
+}
+
+async fn requests_become(sp: &StatusPage, n: usize) {
+    sp.wait_until(WAIT, |s| s.requests().len() >= n)
+        .await
+        .unwrap_or_else(|_| panic!("expected {n} requests: {:#?}", sp.requests()));
+}
+
+#[tokio::test]
+async fn the_first_publication_creates_later_ones_update_and_the_card_links_it() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down in London", "P1").await;
+    let submitted = Instant::now();
+    let ack = app
+        .publish(
+            ALICE,
+            &card,
+            form(
+                "investigating",
+                "Some apps return errors.",
+                &[("cmp1", "major_outage")],
+            ),
+        )
+        .await;
+    assert_eq!(ack, None, "a good submission closes the modal");
+    app.card_shows(&card, "https://stspg.io/").await;
+    let submit_to_link = submitted.elapsed();
+    let public = &sp.incidents()[0];
+    assert_eq!(public["name"], "Apps unavailable");
+    assert_eq!(public["status"], "investigating");
+    assert_eq!(public["impact"], "critical");
+    assert_eq!(sp.component_status("cmp1").as_deref(), Some("major_outage"));
+    assert_eq!(sp.component_status("cmp2").as_deref(), Some("operational"));
+    assert_eq!(
+        public["incident_updates"][0]["body"],
+        "Some apps return errors."
+    );
+    assert_eq!(public["incident_updates"][0]["deliver_notifications"], true);
+    app.thread_says(&card, "published to the status page").await;
+    app.card_shows(&card, "last public update").await;
+
+    app.clock.advance(chrono::Duration::minutes(20));
+    app.publish(
+        ALICE,
+        &card,
+        form(
+            "identified",
+            "We know the cause; fixing it.",
+            &[("cmp1", "partial_outage")],
+        ),
+    )
+    .await;
+    sp.wait_until(WAIT, |s| s.incidents()[0]["status"] == "identified")
+        .await
+        .unwrap();
+    assert_eq!(
+        sp.incidents().len(),
+        1,
+        "an update is not a second incident"
+    );
+    assert_eq!(
+        sp.component_status("cmp1").as_deref(),
+        Some("partial_outage")
+    );
+    app.thread_says(&card, "We know the cause").await;
+    let methods: Vec<String> = sp.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["POST", "PATCH"], "one request per publication");
+    let report = app.command("/incident", "report INC-1", ALICE).await;
+    let _ = report;
+    app.thread_says(&card, "Public updates (status page)").await;
+    println!(
+        "figures: {} requests for 2 publications; submit to card link {:?}",
+        sp.requests().len(),
+        submit_to_link
+    );
+}
+
+#[tokio::test]
+async fn resolving_offers_to_resolve_publicly_and_restores_only_what_it_changed() {
+    let (app, sp) = start().await;
+    // Someone else's incident has API degraded: this one must leave it be.
+    sp.set_component("cmp2", "degraded_performance");
+    let card = app.declare("Apps down", "P1").await;
+    app.publish(
+        ALICE,
+        &card,
+        form(
+            "investigating",
+            "Apps are down.",
+            &[("cmp1", "major_outage")],
+        ),
+    )
+    .await;
+    incidents_become(&sp, 1).await;
+    app.clock.advance(chrono::Duration::minutes(30));
+    app.command("/incident", "resolve INC-1 Routers restarted", ALICE)
+        .await;
+    app.thread_says(&card, "still open on the status page")
+        .await;
+    let prompt = app
+        .slack
+        .thread(&app.incident_channel(), &card)
+        .into_iter()
+        .find(|m| m.text.contains("still open on the status page"))
+        .unwrap();
+    let ack = app
+        .publish_via(
+            ALICE,
+            &prompt.ts,
+            "incident.publish_resolve",
+            form("", "All fixed.", &[]),
+        )
+        .await;
+    assert_eq!(ack, None);
+    sp.wait_until(WAIT, |s| s.incidents()[0]["status"] == "resolved")
+        .await
+        .unwrap();
+    assert_eq!(sp.component_status("cmp1").as_deref(), Some("operational"));
+    assert_eq!(
+        sp.component_status("cmp2").as_deref(),
+        Some("degraded_performance")
+    );
+    app.thread_says(&card, "(*Resolved*)").await;
+}
+
+#[tokio::test]
+async fn someone_who_may_not_publish_is_told_who_may_and_nothing_is_sent() {
+    // On a rota, so a responder, but neither a lead nor an admin: the
+    // tests' own people are admins (see `TestApp::start_keyed`).
+    const ENGINEER: &str = "U0PAASEN1";
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    let views = app.slack.views().len();
+    app.press(ENGINEER, &card, "incident.publish", "1").await;
+    let channel = app.incident_channel();
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| !s.ephemerals(&channel, ENGINEER).is_empty())
+        .await
+        .expect("the engineer is told");
+    let told = &app.slack.ephemerals(&channel, ENGINEER)[0].text;
+    assert!(
+        told.contains("Only") && told.contains(&format!("<@{ALICE}>")),
+        "{told}"
+    );
+    assert!(told.contains("U0PAASDM1"), "admins may publish too: {told}");
+    assert_eq!(app.slack.views().len(), views, "no modal for the engineer");
+    assert!(sp.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_a_5xx_is_looked_up_then_retried_once() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    sp.inject(
+        "POST",
+        StatusPageFault::Status {
+            status: 429,
+            message: "Rate limit".into(),
+            retry_after_secs: Some(30),
+        },
+    );
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    requests_become(&sp, 1).await;
+    assert_eq!(sp.requests()[0].status, 429);
+    assert!(
+        sp.incidents().is_empty(),
+        "nothing until Retry-After has passed"
+    );
+    app.clock.advance(chrono::Duration::seconds(30));
+    incidents_become(&sp, 1).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+
+    app.clock.advance(chrono::Duration::minutes(10));
+    sp.inject(
+        "PATCH",
+        StatusPageFault::Status {
+            status: 503,
+            message: "Service Unavailable".into(),
+            retry_after_secs: None,
+        },
+    );
+    app.publish(
+        ALICE,
+        &card,
+        form("identified", "Found it.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    requests_become(&sp, 3).await;
+    assert_eq!(sp.requests()[2].status, 503);
+    // Back-off, then a look among the unresolved, then (paced) the retry.
+    app.clock.advance(chrono::Duration::seconds(10));
+    requests_become(&sp, 4).await;
+    app.clock.advance(chrono::Duration::seconds(1));
+    sp.wait_until(WAIT, |s| s.incidents()[0]["status"] == "identified")
+        .await
+        .unwrap();
+    let seen: Vec<(String, u16)> = sp
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("POST".into(), 429),
+            ("POST".into(), 201),
+            ("PATCH".into(), 503),
+            ("GET".into(), 200),
+            ("PATCH".into(), 200)
+        ]
+    );
+    assert_eq!(
+        sp.incidents()[0]["incident_updates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_bad_key_is_shown_to_the_person_with_statuspages_words() {
+    let (app, sp) = start_with_key("not-the-key").await;
+    let card = app.declare("Apps down", "P1").await;
+    app.publish(ALICE, &card, form("investigating", "Down.", &[]))
+        .await;
+    let channel = app.incident_channel();
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| {
+            s.ephemerals(&channel, ALICE)
+                .iter()
+                .any(|e| e.text.contains("Could not authenticate"))
+        })
+        .await
+        .expect("Alice is told what Statuspage said");
+    let told: Vec<String> = app
+        .slack
+        .ephemerals(&channel, ALICE)
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert!(told.iter().any(|t| t.contains("(401)")), "{told:?}");
+    assert!(sp.incidents().is_empty());
+    assert_eq!(sp.requests().len(), 1, "a refusal is not retried");
+}
+
+#[tokio::test]
+async fn an_answer_lost_after_the_commit_leaves_exactly_one_public_incident() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    sp.inject("POST", StatusPageFault::DropAfterCommit);
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    requests_become(&sp, 1).await;
+    app.clock.advance(chrono::Duration::seconds(10));
+    app.card_shows(&card, "https://stspg.io/").await;
+    assert_eq!(sp.incidents().len(), 1);
+    let methods: Vec<String> = sp.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(
+        methods,
+        ["POST", "GET"],
+        "found among the unresolved, not created again"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_between_the_request_and_its_answer_leaves_exactly_one_public_incident() {
+    let (mut app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    sp.inject("POST", StatusPageFault::HoldAfterCommit);
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    requests_become(&sp, 1).await;
+    incidents_become(&sp, 1).await;
+    // The bot goes away with the request unanswered, and comes back.
+    app.restart().await;
+    // The new process does not know when the last request went, so its
+    // first may meet the rate limit: it waits out the Retry-After.
+    requests_become(&sp, 2).await;
+    app.clock.advance(chrono::Duration::seconds(1));
+    app.card_shows(&card, "https://stspg.io/").await;
+    assert_eq!(sp.incidents().len(), 1);
+    let seen: Vec<(String, u16)> = sp
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [("POST".into(), 0), ("GET".into(), 429), ("GET".into(), 200)]
+    );
+    assert_eq!(app.thread_count(&card, "published to the status page"), 1);
+}
+
+#[tokio::test]
+async fn the_key_never_reaches_a_log_line_even_at_trace() {
+    let logs = logs::capture("trace");
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    app.publish(ALICE, &card, form("investigating", "Down.", &[]))
+        .await;
+    incidents_become(&sp, 1).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+    let text = logs.text();
+    assert!(
+        text.contains("statuspage request"),
+        "the capture saw the publish"
+    );
+    assert!(!text.contains(KEY), "the key was logged");
+    assert!(!text.contains("5ecret"), "part of the key was logged");
+}
+
+#[tokio::test]
+async fn the_update_due_reminder_names_the_last_public_update_and_carries_the_button() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    incidents_become(&sp, 1).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+    // P1: an update every hour.
+    app.clock.advance(chrono::Duration::minutes(61));
+    app.thread_says(&card, "Last public update on the status page")
+        .await;
+    let reminder = app
+        .slack
+        .thread(&app.incident_channel(), &card)
+        .into_iter()
+        .find(|m| m.text.contains("Last public update on the status page"))
+        .unwrap();
+    assert!(
+        reminder.blocks.to_string().contains("incident.publish"),
+        "{}",
+        reminder.blocks
+    );
+    assert_eq!(sp.incidents().len(), 1, "a reminder publishes nothing");
+    assert_eq!(sp.requests().len(), 1);
+}
