@@ -16,7 +16,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{error, info, warn};
 
 /// What the app needs to start; `Settings` supplies it in production.
 pub struct AppConfig {
@@ -41,6 +41,8 @@ pub struct App {
     db: sqlx::SqlitePool,
     reads: sqlx::SqlitePool,
     loops: (Delivery, Scheduler, Topics),
+    /// The policy's incident channel, checked at start.
+    incident_channel: crate::ids::ChannelId,
     /// Held until `run` returns: one bot per database file.
     _lock: Option<store::file::Lock>,
 }
@@ -69,6 +71,7 @@ impl App {
             metrics.clone(),
             config.clock.clone(),
         );
+        let incident_channel = config.policy.incident_channel.clone();
         let Bot {
             context,
             delivery,
@@ -119,6 +122,7 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics),
+            incident_channel,
             _lock: lock,
         })
     }
@@ -141,6 +145,7 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics),
+            incident_channel,
             _lock,
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
@@ -163,7 +168,13 @@ impl App {
         let delivery = tokio::spawn(delivery.run(background.clone()));
         let topics = tokio::spawn(topics.run(background.clone()));
         let scheduler = tokio::spawn(scheduler.run(background.clone()));
+        let channel_check = tokio::spawn(check_incident_channel(
+            web.clone(),
+            incident_channel,
+            health.metrics.clone(),
+        ));
         socket.run(shutdown.clone()).await;
+        channel_check.abort();
         // The socket has stopped taking events; let spawned work finish.
         context.finish_work().await;
         background.cancel();
@@ -176,5 +187,34 @@ impl App {
         reads.close().await;
         info!("stopped cleanly");
         Ok(())
+    }
+}
+
+/// Asks Slack whether the bot can post in the incident channel, and says so
+/// loudly (an error line, and the `incident_channel_usable` metric) if it
+/// cannot: otherwise the first sign is a declared incident that nobody
+/// sees.
+async fn check_incident_channel(
+    web: SlackWeb,
+    channel: crate::ids::ChannelId,
+    metrics: Arc<Metrics>,
+) {
+    let id = slack_morphism::prelude::SlackChannelId(channel.to_string());
+    match web.channel_problem(&id).await {
+        Ok(None) => {
+            metrics.set_incident_channel_usable(true);
+            info!(%channel, "the incident channel takes posts");
+        }
+        Ok(Some(problem)) => {
+            metrics.set_incident_channel_usable(false);
+            error!(
+                %channel,
+                %problem,
+                "the incident channel cannot take posts: cards will not be seen; \
+                 declarers and the engineering cover will be told by DM instead. \
+                 Unarchive it, invite the bot, or change incident_channel in the policy"
+            );
+        }
+        Err(e) => warn!(%channel, error = %e, "could not check the incident channel"),
     }
 }

@@ -3,9 +3,11 @@
 //! call needs; reading history back is in `history.rs`.
 
 mod call;
+mod channel;
 mod history;
 mod people;
 
+pub use channel::ChannelProblem;
 pub use history::MarkedPage;
 pub use people::{Identity, Member};
 
