@@ -130,6 +130,10 @@ pub async fn get(
 }
 
 /// Open incidents, most urgent first, then oldest first.
+///
+/// A row that cannot be read (hand-edited into a value the bot never
+/// writes) is logged and left out: one bad row must not hide every other
+/// incident from `/incident list`, the Home tab and start-up planning.
 pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incident>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM incidents WHERE status IN ('declared', 'acknowledged')
@@ -137,7 +141,24 @@ pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incid
     ))
     .fetch_all(db)
     .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.iter().filter_map(readable).collect())
+}
+
+/// The incident in `row`, or None (logged, with its number) if it cannot
+/// be read.
+fn readable(row: &SqliteRow) -> Option<Incident> {
+    match from_row(row) {
+        Ok(incident) => Some(incident),
+        Err(e) => {
+            let number = row.try_get::<i64, _>("number").unwrap_or_default();
+            tracing::error!(
+                number,
+                error = format!("{e:#}"),
+                "incident row cannot be read; skipped"
+            );
+            None
+        }
+    }
 }
 
 /// Where an incident's card was posted, once it has been.

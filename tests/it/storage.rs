@@ -175,3 +175,34 @@ async fn idle_connections_are_closed_and_healthz_still_answers() {
     assert_eq!(status, 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_hand_edited_row_is_skipped_and_the_rest_still_list_and_plan() {
+    let logs = support::logs::capture("error");
+    let mut app = TestApp::start().await;
+    app.declare("Router down", "P2").await;
+    app.declare("Database slow", "P3").await;
+    app.stop().await;
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    sqlx::query("UPDATE incidents SET declared_at = '23/11/2026 10:00' WHERE number = 1")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    // Start-up planning reads every open incident: it must still start.
+    app.boot().await;
+    let list = app
+        .command("/incident", "list", support::incident::BOB)
+        .await;
+    let list = list.to_string();
+    assert!(list.contains("INC-2"), "{list}");
+    assert!(!list.contains("INC-1 "), "{list}");
+    assert!(
+        logs.text()
+            .lines()
+            .any(|l| l.contains("ERROR") && l.contains("cannot be read") && l.contains("number=1")),
+        "{}",
+        logs.text()
+    );
+    app.stop().await;
+}
