@@ -17,7 +17,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{error, info, warn};
 
 /// What the app needs to start; `Settings` supplies it in production.
 pub struct AppConfig {
@@ -45,6 +45,8 @@ pub struct App {
     reads: sqlx::SqlitePool,
     loops: (Delivery, Scheduler, Topics, Publisher),
     statuspage: Option<Arc<StatusPageApi>>,
+    /// The policy's incident channel, checked at start.
+    incident_channel: crate::ids::ChannelId,
     /// Held until `run` returns: one bot per database file.
     _lock: Option<store::file::Lock>,
 }
@@ -84,6 +86,7 @@ impl App {
                 "STATUSPAGE_API_KEY is not set: the policy's [statuspage] section needs the page's API key"
             ),
         };
+        let incident_channel = config.policy.incident_channel.clone();
         let Bot {
             context,
             delivery,
@@ -137,6 +140,7 @@ impl App {
             reads,
             loops: (delivery, scheduler, topics, publisher),
             statuspage,
+            incident_channel,
             _lock: lock,
         })
     }
@@ -160,6 +164,7 @@ impl App {
             reads,
             loops: (delivery, scheduler, topics, publisher),
             statuspage,
+            incident_channel,
             _lock,
         } = self;
         info!(addr = %health_listener.local_addr()?, "serving /healthz and /metrics");
@@ -186,7 +191,13 @@ impl App {
         let topics = tokio::spawn(topics.run(background.clone()));
         let scheduler = tokio::spawn(scheduler.run(background.clone()));
         let publisher = tokio::spawn(publisher.run(background.clone()));
+        let channel_check = tokio::spawn(check_incident_channel(
+            web.clone(),
+            incident_channel,
+            health.metrics.clone(),
+        ));
         socket.run(shutdown.clone()).await;
+        channel_check.abort();
         // The socket has stopped taking events; let spawned work finish.
         context.finish_work().await;
         background.cancel();
@@ -200,5 +211,34 @@ impl App {
         reads.close().await;
         info!("stopped cleanly");
         Ok(())
+    }
+}
+
+/// Asks Slack whether the bot can post in the incident channel, and says so
+/// loudly (an error line, and the `incident_channel_usable` metric) if it
+/// cannot: otherwise the first sign is a declared incident that nobody
+/// sees.
+async fn check_incident_channel(
+    web: SlackWeb,
+    channel: crate::ids::ChannelId,
+    metrics: Arc<Metrics>,
+) {
+    let id = slack_morphism::prelude::SlackChannelId(channel.to_string());
+    match web.channel_problem(&id).await {
+        Ok(None) => {
+            metrics.set_incident_channel_usable(true);
+            info!(%channel, "the incident channel takes posts");
+        }
+        Ok(Some(problem)) => {
+            metrics.set_incident_channel_usable(false);
+            error!(
+                %channel,
+                %problem,
+                "the incident channel cannot take posts: cards will not be seen; \
+                 declarers and the engineering cover will be told by DM instead. \
+                 Unarchive it, invite the bot, or change incident_channel in the policy"
+            );
+        }
+        Err(e) => warn!(%channel, error = %e, "could not check the incident channel"),
     }
 }

@@ -31,6 +31,7 @@ pub struct Metrics {
     connected: Gauge,
     reconnects: Counter,
     reminders_fired: Counter,
+    incident_channel_usable: Gauge,
 }
 
 impl Default for Metrics {
@@ -88,6 +89,13 @@ impl Metrics {
             "Reminders posted",
             reminders_fired.clone(),
         );
+        let incident_channel_usable = Gauge::default();
+        registry.register(
+            "incident_channel_usable",
+            "1 if the bot can post in the incident channel, 0 if Slack says it cannot (archived, missing, not joinable), -1 until checked",
+            incident_channel_usable.clone(),
+        );
+        incident_channel_usable.set(-1);
         Self {
             registry,
             envelopes,
@@ -97,6 +105,7 @@ impl Metrics {
             connected,
             reconnects,
             reminders_fired,
+            incident_channel_usable,
         }
     }
 
@@ -134,6 +143,11 @@ impl Metrics {
 
     pub fn reminder_fired(&self) {
         self.reminders_fired.inc();
+    }
+
+    /// What the start-up check found of the incident channel.
+    pub fn set_incident_channel_usable(&self, usable: bool) {
+        self.incident_channel_usable.set(i64::from(usable));
     }
 
     /// The Prometheus text exposition.

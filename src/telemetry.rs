@@ -30,15 +30,30 @@ pub fn filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
     }
 }
 
+/// Lines never written, whatever `RUST_LOG` asks: tungstenite's client
+/// handshake logs the whole upgrade request at trace, and its request line
+/// is the Socket Mode URL with its `ticket`, which lets anyone holding it
+/// open the bot's connection (<https://api.slack.com/apis/socket-mode>).
+/// Everything else passes; applied alongside the `RUST_LOG` filter.
+pub fn never_logged() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("tungstenite::handshake::client", LevelFilter::DEBUG)
+}
+
 pub fn init(format: LogFormat) {
     let (targets, problem) = filter(std::env::var("RUST_LOG").ok().as_deref());
     let layer = fmt::layer().with_writer(std::io::stderr);
     // A second init (tests) is harmless; keep the first subscriber.
     let _ = match format {
         LogFormat::Json => registry()
+            .with(never_logged())
             .with(layer.json().flatten_event(true).with_filter(targets))
             .try_init(),
-        LogFormat::Human => registry().with(layer.with_filter(targets)).try_init(),
+        LogFormat::Human => registry()
+            .with(never_logged())
+            .with(layer.with_filter(targets))
+            .try_init(),
     };
     if let Some(problem) = problem {
         tracing::warn!("{problem}");
@@ -49,6 +64,14 @@ pub fn init(format: LogFormat) {
 mod tests {
     use super::*;
     use tracing::Level;
+
+    #[test]
+    fn the_handshake_request_with_the_ticket_is_never_logged() {
+        let never = never_logged();
+        assert!(!never.would_enable("tungstenite::handshake::client", &Level::TRACE));
+        assert!(never.would_enable("tungstenite::protocol", &Level::TRACE));
+        assert!(never.would_enable("paas_incident_bot::slack", &Level::TRACE));
+    }
 
     #[test]
     fn directives_set_levels_per_target_with_info_by_default() {

@@ -13,4 +13,4 @@ pub use envelope::{Envelope, Inbound, Origin};
 pub use installation::Installation;
 pub use lookup::Lookups;
 pub use socket::{EnvelopeHandler, SocketMode};
-pub use web::{SlackWeb, WebError};
+pub use web::{ChannelProblem, SlackWeb, WebError};

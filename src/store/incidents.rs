@@ -7,6 +7,7 @@ use crate::ids::{ChannelId, IncidentNumber, UserId};
 use crate::incident::{Event, EventKind, Incident, Status, Title};
 use crate::priority::Priority;
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
@@ -130,6 +131,10 @@ pub async fn get(
 }
 
 /// Open incidents, most urgent first, then oldest first.
+///
+/// A row that cannot be read (hand-edited into a value the bot never
+/// writes) is logged and left out: one bad row must not hide every other
+/// incident from `/incident list`, the Home tab and start-up planning.
 pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incident>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM incidents WHERE status IN ('declared', 'acknowledged')
@@ -137,7 +142,24 @@ pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incid
     ))
     .fetch_all(db)
     .await?;
-    rows.iter().map(from_row).collect()
+    Ok(rows.iter().filter_map(readable).collect())
+}
+
+/// The incident in `row`, or None (logged, with its number) if it cannot
+/// be read.
+fn readable(row: &SqliteRow) -> Option<Incident> {
+    match from_row(row) {
+        Ok(incident) => Some(incident),
+        Err(e) => {
+            let number = row.try_get::<i64, _>("number").unwrap_or_default();
+            tracing::error!(
+                number,
+                error = format!("{e:#}"),
+                "incident row cannot be read; skipped"
+            );
+            None
+        }
+    }
 }
 
 /// Where an incident's card was posted, once it has been.
@@ -182,19 +204,36 @@ pub async fn by_card(pool: &SqlitePool, ts: &str) -> anyhow::Result<Option<Incid
     Ok(number.map(IncidentNumber))
 }
 
-/// Appends timeline rows for `events`.
+/// When an event about an incident declared at `declared_at` is put on its
+/// timeline: its own time, or the declaration's if it is earlier. The bot
+/// dates events by its clock, and a clock stepped back (NTP, a VM resumed)
+/// would otherwise date an ack before the incident it acknowledges.
+pub fn timeline_at(at: DateTime<Utc>, declared_at: DateTime<Utc>) -> DateTime<Utc> {
+    at.max(declared_at)
+}
+
+/// Appends timeline rows for `events`, each dated no earlier than the
+/// incident's declaration (`timeline_at`). Messages people wrote before it
+/// are captured with `capture`, at their own time.
 pub async fn record(
     tx: &mut Transaction<'_, Sqlite>,
     number: IncidentNumber,
     events: &[Event],
 ) -> anyhow::Result<()> {
+    let declared: Option<String> =
+        sqlx::query_scalar("SELECT declared_at FROM incidents WHERE number = ?")
+            .bind(number.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let declared = declared.as_deref().map(from_db).transpose()?;
     for event in events {
+        let at = declared.map_or(event.at, |d| timeline_at(event.at, d));
         sqlx::query(
             "INSERT INTO timeline (incident, at, actor, kind, before, after, text)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(number.0)
-        .bind(to_db(event.at))
+        .bind(to_db(at))
         .bind(event.actor.as_str())
         .bind(event.kind.as_str())
         .bind(&event.before)

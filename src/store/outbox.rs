@@ -153,6 +153,21 @@ pub async fn settle(
     Ok(())
 }
 
+/// Forgets rows settled (sent, or refused for good) before `before`;
+/// returns how many. Nothing reads a settled row again: a card's ts is kept
+/// on its incident and the timeline is its own table, so an old row only
+/// takes space. Unsent rows, in doubt or not, are kept whatever their age.
+pub async fn forget_settled_before(
+    pool: &SqlitePool,
+    before: DateTime<Utc>,
+) -> anyhow::Result<u64> {
+    let gone = sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?")
+        .bind(to_db(before))
+        .execute(pool)
+        .await?;
+    Ok(gone.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,6 +184,20 @@ pub fn paging(incident: &Incident, engineers: &[UserId]) -> String {
     )
 }
 
+/// Told by DM to the declarer and the engineering cover when Slack
+/// refused the incident's card for good (`reason`, Slack's answer): the
+/// incident exists, but nobody in the channel can see it or was paged.
+pub fn card_refused(incident: &Incident, channel: &str, reason: &str) -> String {
+    format!(
+        ":rotating_light: {} *{}* ({}) was declared, but Slack would not post its card in <#{channel}> ({}), so nobody there has seen it or been paged. Please acknowledge it (`/incident ack {}`) and fix the channel: unarchive it, invite me, or change the policy.",
+        incident.number,
+        escape(incident.title.as_str()),
+        incident.priority,
+        escape(reason),
+        incident.number,
+    )
+}
+
 /// Asks the comms cover to handle tenant communication.
 pub fn comms_page(incident: &Incident, comms: &[UserId]) -> Option<String> {
     if comms.is_empty() {

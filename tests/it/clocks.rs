@@ -293,3 +293,34 @@ async fn a_p3_declared_friday_1655_is_chased_on_monday_at_1055() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_event_dated_before_its_incident_by_a_clock_step_is_clamped() {
+    use paas_incident_bot::ids::IncidentNumber;
+    use paas_incident_bot::incident::EventKind;
+    let mut app = support::TestApp::start().await;
+    let card = app.declare("Clock stepped", "P2").await;
+    // NTP steps the host clock back ten minutes.
+    app.clock.advance(chrono::Duration::minutes(-10));
+    app.press(support::incident::BOB, &card, "incident.ack", "1")
+        .await;
+    app.card_shows(&card, "Acknowledged").await;
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    let incident = paas_incident_bot::store::incidents::get(&db, IncidentNumber(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let timeline = paas_incident_bot::store::incidents::timeline(&db, IncidentNumber(1))
+        .await
+        .unwrap();
+    db.close().await;
+    assert!(timeline.iter().any(|e| e.kind != EventKind::Message));
+    for event in &timeline {
+        assert!(
+            event.at >= incident.declared_at,
+            "{event:?} is dated before the declaration at {}",
+            incident.declared_at
+        );
+    }
+    app.stop().await;
+}

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod channel;
 mod clocks;
 mod crash;
 mod demo;

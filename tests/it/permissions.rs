@@ -110,6 +110,18 @@ async fn a_closed_incident_is_reopened_by_command_or_button_and_its_clocks_run_a
     app.card_shows(&card, "incident.reopen").await;
     app.press(ADMIN, &card, "incident.reopen", "1").await;
     app.card_shows(&card, "incident.resolve").await;
+    // The card and the thread are separate destinations: wait for the line.
+    let (channel, slack) = (app.incident_channel(), app.slack.clone());
+    slack
+        .wait_until(WAIT, |s| {
+            s.thread(&channel, &card)
+                .iter()
+                .filter(|m| m.text.contains("reopened INC-1"))
+                .count()
+                >= 2
+        })
+        .await
+        .expect("the second reopening is in the thread");
     assert_eq!(app.thread_count(&card, "reopened INC-1"), 2);
     app.stop().await;
 }

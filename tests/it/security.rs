@@ -149,3 +149,15 @@ async fn every_incident_change_is_attributed_on_the_timeline() {
     pool.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_socket_mode_ticket_url_never_reaches_the_logs_at_trace() {
+    let logs = support::logs::capture("trace");
+    let mut app = TestApp::start().await;
+    app.command("/oncall", "", ALICE).await;
+    app.stop().await;
+    let logged = logs.text();
+    assert!(logged.contains("TRACE"), "TRACE output was not captured");
+    let leaks: Vec<&str> = logged.lines().filter(|l| l.contains("ticket=")).collect();
+    assert!(leaks.is_empty(), "the ticket URL is logged: {leaks:#?}");
+}

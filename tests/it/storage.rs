@@ -177,3 +177,78 @@ async fn idle_connections_are_closed_and_healthz_still_answers() {
     assert_eq!(status, 200);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_hand_edited_row_is_skipped_and_the_rest_still_list_and_plan() {
+    let logs = support::logs::capture("error");
+    let mut app = TestApp::start().await;
+    app.declare("Router down", "P2").await;
+    app.declare("Database slow", "P3").await;
+    app.stop().await;
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    sqlx::query("UPDATE incidents SET declared_at = '23/11/2026 10:00' WHERE number = 1")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    // Start-up planning reads every open incident: it must still start.
+    app.boot().await;
+    let list = app
+        .command("/incident", "list", support::incident::BOB)
+        .await;
+    let list = list.to_string();
+    assert!(list.contains("INC-2"), "{list}");
+    assert!(!list.contains("INC-1 "), "{list}");
+    assert!(
+        logs.text()
+            .lines()
+            .any(|l| l.contains("ERROR") && l.contains("cannot be read") && l.contains("number=1")),
+        "{}",
+        logs.text()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sent_outbox_rows_and_handled_event_ids_are_pruned_after_their_retention() {
+    let mut app = TestApp::start().await;
+    app.declare("Router down", "P2").await;
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    let count = |sql: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let last = count("SELECT MAX(id) FROM outbox".into()).await;
+    // The declaration's rows, once Slack has taken them.
+    let sent = format!("SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL AND id <= {last}");
+    let handled = "SELECT COUNT(*) FROM processed_events".to_owned();
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    while count(sent.clone()).await < last {
+        assert!(tokio::time::Instant::now() < deadline, "rows never sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(count(handled.clone()).await > 0);
+    // A month and a day on: past both retentions.
+    app.clock.advance(chrono::Duration::days(31));
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    loop {
+        let (left, ids) = (count(sent.clone()).await, count(handled.clone()).await);
+        if left == 0 && ids == 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{left} old sent rows and {ids} old event ids left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The incident's timeline stays.
+    assert!(count("SELECT COUNT(*) FROM timeline WHERE incident = 1".into()).await > 0);
+    db.close().await;
+    app.stop().await;
+}

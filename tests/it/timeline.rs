@@ -314,3 +314,67 @@ async fn a_message_leaves_the_timeline_when_its_last_pin_is_taken_off() {
     assert_eq!(left[0].text.as_deref(), Some("Rebooting rtr-1"));
     app.stop().await;
 }
+
+/// A burst of 📌 while Slack rate-limits `conversations.history` (one call
+/// a window, then 429 with Retry-After): each read-back waits its
+/// turn and every pinned message reaches the timeline.
+#[tokio::test]
+async fn sixty_pins_under_rate_limiting_all_reach_the_timeline() {
+    const PINS: usize = 60;
+    const RETRY_AFTER: i64 = 30;
+    let mut app = TestApp::start().await;
+    app.declare("Router down", "P2").await;
+    let channel = app.incident_channel();
+    let pinned: Vec<String> = (0..PINS)
+        .map(|i| {
+            let ts = ts_at(monday_morning() + Duration::seconds(i as i64 + 1));
+            let text = format!("Observation {i}");
+            app.slack.post_as_person_at(&channel, None, BOB, &text, &ts);
+            ts
+        })
+        .collect();
+    app.slack
+        .rate_limit_per_window("conversations.history", 1, RETRY_AFTER as u64);
+    for ts in &pinned {
+        app.slack
+            .react_as_person(&channel, ts, ALICE, "pushpin", true);
+        app.slack
+            .event(pin_event(&channel, ts, ALICE))
+            .await
+            .unwrap();
+    }
+    let calls = |app: &TestApp| app.slack.count_calls("conversations.history", |_| true);
+    let limited = |app: &TestApp| {
+        app.slack.count_calls("conversations.history", |c| {
+            c.error.as_deref() == Some("ratelimited")
+        })
+    };
+    // A new window opens, as Slack's clock would open it, only once every
+    // read-back still to go has met the limit and is waiting out its
+    // Retry-After: when no call has come for a while.
+    let quiet = std::time::Duration::from_millis(150);
+    let deadline = tokio::time::Instant::now() + WAIT * 6;
+    let (mut last, mut since) = (calls(&app), tokio::time::Instant::now());
+    loop {
+        let on_timeline = messages(&app).await.len();
+        if on_timeline == PINS {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{on_timeline} of {PINS} pins on the timeline"
+        );
+        if calls(&app) != last {
+            (last, since) = (calls(&app), tokio::time::Instant::now());
+        } else if since.elapsed() > quiet {
+            app.slack.next_rate_window();
+            app.clock.advance(Duration::seconds(RETRY_AFTER));
+            since = tokio::time::Instant::now();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let seen = limited(&app);
+    assert!(seen > 0, "the read-backs never met the limit");
+    app.slack.lift_rate_limit("conversations.history");
+    app.stop().await;
+}

@@ -20,6 +20,20 @@ pub(crate) struct Faults {
     pending: HashMap<String, VecDeque<Fault>>,
     /// Faults every call meets until they are lifted (an outage).
     standing: HashMap<String, Fault>,
+    /// Per-method rate limits in windows, as Slack applies them.
+    windows: HashMap<String, Window>,
+}
+
+/// Slack's rate limiting of a method: so many calls answered per window
+/// (a minute, for Slack's tiers), the rest HTTP 429 with `Retry-After`
+/// until the window rolls over. The window rolls when the test says (it
+/// moves the bot's clock by `retry_after_secs` alongside), so no test
+/// waits for real time to pass.
+#[derive(Debug, Clone)]
+struct Window {
+    allowed: usize,
+    used: usize,
+    retry_after_secs: u64,
 }
 
 impl Faults {
@@ -35,11 +49,45 @@ impl Faults {
         };
     }
 
-    /// The fault for this call, if one is scripted (consumed) or standing.
+    /// Limits `method` to `allowed` calls per window from now on (None
+    /// lifts the limit).
+    pub fn limit(&mut self, method: &str, per_window: Option<(usize, u64)>) {
+        match per_window {
+            Some((allowed, retry_after_secs)) => self.windows.insert(
+                method.to_owned(),
+                Window {
+                    allowed,
+                    used: 0,
+                    retry_after_secs,
+                },
+            ),
+            None => self.windows.remove(method),
+        };
+    }
+
+    /// A new window starts for every limited method.
+    pub fn roll_windows(&mut self) {
+        self.windows.values_mut().for_each(|w| w.used = 0);
+    }
+
+    /// The fault for this call, if one is scripted (consumed), standing, or
+    /// the method's window is used up (else the call counts against it).
     pub fn take(&mut self, method: &str) -> Option<Fault> {
-        self.pending
+        let scripted = self
+            .pending
             .get_mut(method)
             .and_then(VecDeque::pop_front)
-            .or_else(|| self.standing.get(method).cloned())
+            .or_else(|| self.standing.get(method).cloned());
+        if scripted.is_some() {
+            return scripted;
+        }
+        let window = self.windows.get_mut(method)?;
+        if window.used >= window.allowed {
+            return Some(Fault::RateLimited {
+                retry_after_secs: window.retry_after_secs,
+            });
+        }
+        window.used += 1;
+        None
     }
 }

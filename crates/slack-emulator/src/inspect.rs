@@ -195,6 +195,25 @@ impl Emulator {
         self.inner.with(|s| s.faults.push(method, fault, times));
     }
 
+    /// Limits `method` as Slack does: `allowed` calls answered per window,
+    /// every further call HTTP 429 with `Retry-After: retry_after_secs`
+    /// until `next_rate_window` (the test moves the bot's clock alongside).
+    pub fn rate_limit_per_window(&self, method: &str, allowed: usize, retry_after_secs: u64) {
+        self.inner
+            .with(|s| s.faults.limit(method, Some((allowed, retry_after_secs))));
+    }
+
+    /// Starts a new rate-limit window: each limited method may be called
+    /// its `allowed` times again.
+    pub fn next_rate_window(&self) {
+        self.inner.with(|s| s.faults.roll_windows());
+    }
+
+    /// Lifts a per-window rate limit.
+    pub fn lift_rate_limit(&self, method: &str) {
+        self.inner.with(|s| s.faults.limit(method, None));
+    }
+
     /// The next call of `method` answers `{"ok":false,"error":error}`.
     pub fn fail_next(&self, method: &str, error: &str) {
         self.fail_next_n(method, error, 1);

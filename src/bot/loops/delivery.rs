@@ -20,12 +20,16 @@ use super::parking::Parking;
 use crate::bot::outgoing::{Outgoing, Thread};
 use crate::bot::Parts;
 
+use crate::bot::outgoing;
 use crate::deadline::next_deadline;
-use crate::ids::{ChannelId, IncidentNumber};
+use crate::ids::{ChannelId, IncidentNumber, UserId};
+use crate::policy::Role;
+use crate::rota::people_covering;
 use crate::slack::blocks::card;
 use crate::slack::{Lookups, WebError};
 use crate::store::outbox::{self, Settled};
-use crate::store::{incidents, public};
+use crate::store::{incidents, overrides, public};
+use crate::views::incident as views;
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
@@ -323,6 +327,54 @@ impl Delivery {
         }
     }
 
+    /// Slack refused an incident's card for good (archived or missing
+    /// channel, or one the bot cannot join): nobody in the channel sees it
+    /// or its page, so the declarer and the engineering cover are told by
+    /// DM, through the outbox (a later batch of this same pass sends them).
+    async fn card_refused(
+        &self,
+        number: IncidentNumber,
+        channel: &ChannelId,
+        error: &anyhow::Error,
+    ) {
+        if let Err(e) = self.queue_card_refused(number, channel, error).await {
+            warn!(%number, error = %e, "could not tell anyone that a card was refused");
+        }
+    }
+
+    async fn queue_card_refused(
+        &self,
+        number: IncidentNumber,
+        channel: &ChannelId,
+        error: &anyhow::Error,
+    ) -> anyhow::Result<()> {
+        let Some(incident) = incidents::get(&self.parts.db, number).await? else {
+            return Ok(());
+        };
+        let reason = match error.downcast_ref::<WebError>().and_then(WebError::code) {
+            Some(code) => code.to_owned(),
+            None => error.to_string(),
+        };
+        warn!(%number, %channel, %reason, "the card was refused; telling the declarer and the engineering cover by DM");
+        let text = views::card_refused(&incident, channel.as_str(), &reason);
+        let now = self.parts.clock.now();
+        let mut tx = crate::store::write(&self.parts.db).await?;
+        // Read through the transaction: it holds the only write connection.
+        let live = overrides::live(&mut *tx).await?;
+        let policy = &self.parts.policy;
+        let engineers =
+            people_covering(policy, &self.parts.calendar, Role::Engineering, now, &live);
+        let mut told: Vec<UserId> = Vec::new();
+        for person in std::iter::once(incident.declared_by.clone()).chain(engineers) {
+            if !told.contains(&person) {
+                outgoing::dm(&mut tx, &person, text.clone(), "dm", now).await?;
+                told.push(person);
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Sends one sequence in order, stopping at the first failure; returns
     /// how each row was left and the failure, if any. A row Slack refuses
     /// for good is skipped, not a failure.
@@ -360,6 +412,14 @@ impl Delivery {
                 }
                 Err(Failed { error, then }) => {
                     if let Settled::Refused(reason) = &then {
+                        if let Outgoing::Post {
+                            card_of: Some(number),
+                            channel,
+                            ..
+                        } = &row.item
+                        {
+                            self.card_refused(*number, channel, &error).await;
+                        }
                         self.report_refusal(&destination, &error).await;
                         refused = Some((destination, reason.clone()));
                     } else {

@@ -12,7 +12,9 @@ use crate::policy::Role;
 use crate::reminders::{self, Kind, Planned, Subject};
 use crate::rota::{self, next_handover, people_covering, scheduled_member, Override};
 use crate::slack::blocks::reminder::{reminder, reminder_publishing};
-use crate::store::{events as handled, incidents, overrides, reminders as rows};
+use crate::store::{
+    events as handled, incidents, outbox as outbox_rows, overrides, reminders as rows,
+};
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
@@ -35,6 +37,9 @@ const IDLE: Duration = Duration::hours(1);
 /// minutes), and forgotten at most this often.
 const KEEP_HANDLED: Duration = Duration::days(7);
 const TIDY_EVERY: Duration = Duration::hours(1);
+/// Outbox rows Slack took (or refused for good) are kept this long, for
+/// anyone looking into what was said, then forgotten.
+const KEEP_SETTLED: Duration = Duration::days(30);
 /// How often a bot that runs for months repeats that its bank-holiday
 /// data is running out.
 const HOLIDAY_WARNING_EVERY: Duration = Duration::days(1);
@@ -60,11 +65,11 @@ impl Scheduler {
                 }
             }
             if tidied.is_none_or(|at| now - at >= TIDY_EVERY) {
-                match handled::forget_before(&self.parts.db, now - KEEP_HANDLED).await {
-                    Ok(_) => tidied = Some(now),
+                match self.tidy(now).await {
+                    Ok(()) => tidied = Some(now),
                     Err(e) => warn!(
                         error = format!("{e:#}"),
-                        "could not forget old envelope ids"
+                        "could not forget old envelope ids and outbox rows"
                     ),
                 }
             }
@@ -101,6 +106,14 @@ impl Scheduler {
                 _ = tokio::time::sleep(PLAN_RETRY), if !planned => {}
             }
         }
+    }
+
+    /// Forgets what is only kept for a while: handled envelope ids and
+    /// settled outbox rows, each past its retention at `now`.
+    async fn tidy(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        handled::forget_before(&self.parts.db, now - KEEP_HANDLED).await?;
+        outbox_rows::forget_settled_before(&self.parts.db, now - KEEP_SETTLED).await?;
+        Ok(())
     }
 
     /// Plans every open or recently closed incident and every rota's next

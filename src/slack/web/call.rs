@@ -32,6 +32,22 @@ impl SlackWeb {
             .await
     }
 
+    /// `call` that waits out every 429, however many, until shutdown: for
+    /// reads whose loss loses data (a 📌's read-back), where waiting is
+    /// only slower.
+    pub(super) async fn call_patiently<T, F, Fut>(
+        &self,
+        method: &'static str,
+        f: F,
+    ) -> Result<T, WebError>
+    where
+        F: Fn(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
+        Fut: Future<Output = ClientResult<T>>,
+    {
+        self.attempt(method, None, MAX_TRANSPORT_RETRIES, u32::MAX, f)
+            .await
+    }
+
     /// `call`, retrying transport errors at most `transport_retries` times.
     pub(super) async fn call_retrying<T, F, Fut>(
         &self,
@@ -44,7 +60,27 @@ impl SlackWeb {
         F: Fn(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
         Fut: Future<Output = ClientResult<T>>,
     {
-        let (mut waits, mut transport_errors, mut joined) = (0, 0, false);
+        let waits = MAX_RATE_LIMIT_WAITS;
+        self.attempt(method, channel, transport_retries, waits, f)
+            .await
+    }
+
+    /// Calls until an answer, retrying transport errors at most
+    /// `transport_retries` times and waiting out at most `rate_limit_waits`
+    /// 429s.
+    async fn attempt<T, F, Fut>(
+        &self,
+        method: &'static str,
+        channel: Option<&SlackChannelId>,
+        transport_retries: u32,
+        rate_limit_waits: u32,
+        f: F,
+    ) -> Result<T, WebError>
+    where
+        F: Fn(Arc<SlackHyperClient>, SlackApiToken) -> Fut,
+        Fut: Future<Output = ClientResult<T>>,
+    {
+        let (mut waits, mut transport_errors, mut joined) = (0u32, 0, false);
         loop {
             let attempted = self.clock.now();
             // A hung call would stall everything queued behind it.
@@ -67,8 +103,8 @@ impl SlackWeb {
                 }
                 Err(SlackClientError::RateLimitError(e)) => {
                     self.metrics.api_call(method, "ratelimited");
-                    waits += 1;
-                    if waits > MAX_RATE_LIMIT_WAITS {
+                    waits = waits.saturating_add(1);
+                    if waits > rate_limit_waits {
                         return Err(WebError::RateLimited { method });
                     }
                     let wait = e.retry_after.unwrap_or(Duration::from_secs(1));

@@ -42,18 +42,29 @@ struct ListedCursor {
 impl SlackWeb {
     /// One message, top-level or a thread reply, by its ts: history finds
     /// top-level messages; a reply is looked for in the thread it is part of.
+    ///
+    /// Read-backs go one at a time and wait out every 429 for its
+    /// Retry-After (until shutdown): `conversations.history` is one of
+    /// Slack's most tightly limited methods (Tier 3, about 50 a minute;
+    /// <https://api.slack.com/apis/rate-limits>), and a burst of 📌 must be
+    /// slowed, not lost.
     pub async fn message(
         &self,
         channel: &SlackChannelId,
         ts: &SlackTs,
     ) -> Result<Option<SlackHistoryMessage>, WebError> {
+        let _one_at_a_time = self
+            .read_backs
+            .acquire()
+            .await
+            .expect("the read-back semaphore is never closed");
         let req = SlackApiConversationsHistoryRequest::new()
             .with_channel(channel.clone())
             .with_latest(ts.clone())
             .with_inclusive(true)
             .with_limit(1);
         let found = self
-            .call("conversations.history", None, |c, t| {
+            .call_patiently("conversations.history", |c, t| {
                 let req = req.clone();
                 async move { c.open_session(&t).conversations_history(&req).await }
             })
@@ -66,7 +77,7 @@ impl SlackWeb {
             .with_inclusive(true)
             .with_limit(REPLIES_PAGE);
         let thread = self
-            .call("conversations.replies", None, |c, t| {
+            .call_patiently("conversations.replies", |c, t| {
                 let req = req.clone();
                 async move { c.open_session(&t).conversations_replies(&req).await }
             })

@@ -3,9 +3,11 @@
 //! call needs; reading history back is in `history.rs`.
 
 mod call;
+mod channel;
 mod history;
 mod people;
 
+pub use channel::ChannelProblem;
 pub use history::MarkedPage;
 pub use people::{Identity, Member};
 
@@ -51,6 +53,9 @@ pub struct SlackWeb {
     /// Cancelled at shutdown: a Retry-After (Slack's can be a minute) is
     /// then given up, leaving the work queued, not waited out.
     stopping: CancellationToken,
+    /// One 📌 read-back at a time: a burst of pins then meets a rate limit
+    /// as one paced queue, not sixty callers retrying at once.
+    read_backs: Arc<tokio::sync::Semaphore>,
 }
 
 impl SlackWeb {
@@ -66,6 +71,7 @@ impl SlackWeb {
             metrics,
             clock,
             stopping: CancellationToken::new(),
+            read_backs: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

@@ -55,8 +55,11 @@ impl Shared {
         SHARED.get_or_init(|| {
             let logs = Captured::default();
             let (level, handle) = reload::Layer::new(LevelFilter::OFF);
+            // The app's own guard against logging the Socket Mode ticket,
+            // as `telemetry::init` installs it.
             tracing_subscriber::registry()
                 .with(level)
+                .with(paas_incident_bot::telemetry::never_logged())
                 .with(
                     tracing_subscriber::fmt::layer()
                         .with_writer(logs.clone())

@@ -40,6 +40,11 @@ pub(crate) fn call(s: &mut State, port: u16, method: &str, p: &Value) -> Reply {
         "conversations.info" => {
             let id = required(p, "channel")?;
             let ch = s.channel(&id).ok_or_else(|| err("channel_not_found"))?;
+            // A private channel is invisible to a bot that is not in it,
+            // as Slack answers (an archived one still answers, flagged).
+            if ch.id.starts_with('G') && !ch.bot_member {
+                return Err(err("channel_not_found"));
+            }
             Ok(json!({"channel": channel_json(ch)}))
         }
         "conversations.history" => super::history::history(s, p),
