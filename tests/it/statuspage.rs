@@ -3,24 +3,31 @@
 //! the public sees. Time moves only when a test moves the bot's clock,
 //! which the Statuspage emulator reads too (its rate limit, Retry-After).
 
-use crate::support::incident::ALICE;
+use crate::support::incident::{declare_form, ALICE};
 use crate::support::{logs, monday_morning, TestApp, WAIT};
 use paas_incident_bot::clock::Clock;
 use paas_incident_bot::policy::Policy;
 use serde_json::{json, Value};
-use slack_emulator::{StatusPage, StatusPageFault};
+use slack_emulator::{Emulator, StatusPage, StatusPageFault};
+use std::process::Stdio;
 use std::time::Instant;
+use tokio::process::Child;
+use tokio::process::Command;
 
 const KEY: &str = "sp-key-5ecret-do-not-log";
 const PAGE: &str = "kctbh9vrtdwd";
 
-fn policy(sp: &StatusPage) -> Policy {
-    let text = format!(
+/// The built-in policy with a `[statuspage]` section for `sp`.
+fn policy_text(sp: &StatusPage) -> String {
+    format!(
         "{}\n[statuspage]\npage_id = \"{PAGE}\"\napi_url = \"{}\"\ncomponents = {{ \"Apps\" = \"cmp1\", \"API\" = \"cmp2\" }}\npublish_priorities = [\"P1\", \"P2\", \"P3\"]\npublishers = []\n[statuspage.impact]\nP1 = {{ impact = \"critical\", component_status = \"major_outage\" }}\nP2 = {{ impact = \"major\", component_status = \"partial_outage\" }}\nP3 = {{ impact = \"minor\", component_status = \"degraded_performance\" }}\n",
         include_str!("../../config/gov-uk-paas.toml"),
         sp.api_url()
-    );
-    Policy::from_toml(&text).unwrap()
+    )
+}
+
+fn policy(sp: &StatusPage) -> Policy {
+    Policy::from_toml(&policy_text(sp)).unwrap()
 }
 
 async fn start_with_key(key: &str) -> (TestApp, StatusPage) {
@@ -452,4 +459,150 @@ async fn the_update_due_reminder_names_the_last_public_update_and_carries_the_bu
     );
     assert_eq!(sp.incidents().len(), 1, "a reminder publishes nothing");
     assert_eq!(sp.requests().len(), 1);
+}
+
+/// The real binary, `serve`, with `config` and the key, against `slack`;
+/// its clock reads Monday morning.
+fn spawn_bot(slack: &Emulator, db_url: &str, config: &std::path::Path) -> Child {
+    let offset = (monday_morning() - chrono::Utc::now()).num_seconds();
+    Command::new(env!("CARGO_BIN_EXE_paas-incident-bot"))
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .env("BOT_CLOCK_OFFSET_SECS", offset.to_string())
+        .env("SLACK_API_URL", slack.api_url())
+        .env("SLACK_APP_TOKEN", slack.app_token())
+        .env("SLACK_BOT_TOKEN", slack.bot_token())
+        .env("STATUSPAGE_API_KEY", KEY)
+        .env("DATABASE_URL", db_url)
+        .env("PORT", "0")
+        .env("RUST_LOG", "error")
+        .env_remove("BOT_CONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts")
+}
+
+/// Waits for a new view to open and submits `values` in it as `user`;
+/// returns the ack payload.
+async fn submit_next_view(
+    slack: &Emulator,
+    before: usize,
+    user: &str,
+    values: Value,
+) -> Option<Value> {
+    slack
+        .wait_until(WAIT, |s| s.views().len() > before)
+        .await
+        .expect("a modal opens");
+    let view = slack.views().last().cloned().unwrap();
+    let id = slack
+        .view_submission(user, &view.view_id, values)
+        .await
+        .unwrap();
+    slack.wait_ack(&id, WAIT).await.unwrap().payload
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigkill_while_the_create_is_unanswered_leaves_one_public_incident_and_one_line() {
+    let slack = Emulator::start().await.unwrap();
+    let sp = StatusPage::start(PAGE, KEY, &[("cmp1", "Apps"), ("cmp2", "API")])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let config = dir.path().join("policy.toml");
+    std::fs::write(&config, policy_text(&sp)).unwrap();
+    let channel = Policy::builtin().incident_channel.to_string();
+
+    let mut bot = spawn_bot(&slack, &db_url, &config);
+    slack.wait_for_socket(WAIT).await.expect("the bot connects");
+    let views = slack.views().len();
+    slack
+        .slash_command("/incident", "declare Apps down", ALICE, "C0PAAS")
+        .await
+        .unwrap();
+    let ack = submit_next_view(
+        &slack,
+        views,
+        ALICE,
+        declare_form("Apps down", Some("P1"), Some(ALICE)),
+    )
+    .await;
+    assert_eq!(ack, None, "the incident is declared");
+    let top_level = |s: &Emulator| -> Vec<slack_emulator::Message> {
+        s.messages(&channel)
+            .into_iter()
+            .filter(|m| m.thread_ts.is_none())
+            .collect()
+    };
+    slack
+        .wait_until(WAIT, |s| !top_level(s).is_empty())
+        .await
+        .expect("the card is posted");
+    let card = top_level(&slack)[0].ts.clone();
+
+    // The create is committed and never answered; the bot dies waiting.
+    sp.inject("POST", StatusPageFault::HoldAfterCommit);
+    let views = slack.views().len();
+    let id = slack
+        .block_action(ALICE, &channel, &card, "incident.publish", "1")
+        .await
+        .unwrap();
+    slack.wait_ack(&id, WAIT).await.unwrap();
+    let ack = submit_next_view(
+        &slack,
+        views,
+        ALICE,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    assert_eq!(ack, None, "the publication is accepted");
+    incidents_become(&sp, 1).await;
+    assert_eq!(sp.requests()[0].status, 0, "the create is held unanswered");
+    bot.kill().await.expect("SIGKILL");
+    slack
+        .wait_until(WAIT, |s| s.live_sockets() == 0)
+        .await
+        .expect("the emulator notices the dead socket");
+
+    let opened = slack.connections_opened();
+    let mut bot = spawn_bot(&slack, &db_url, &config);
+    slack
+        .wait_until(WAIT, |s| {
+            s.connections_opened() > opened && s.live_sockets() > 0
+        })
+        .await
+        .expect("the restarted bot connects");
+    slack
+        .wait_until(WAIT, |s| {
+            s.message(&channel, &card)
+                .is_some_and(|m| m.blocks.to_string().contains("https://stspg.io/"))
+        })
+        .await
+        .unwrap_or_else(|_| panic!("the card never linked the incident: {:#?}", sp.requests()));
+    let published = |s: &Emulator| {
+        s.thread(&channel, &card)
+            .iter()
+            .filter(|m| m.text.contains("published to the status page"))
+            .count()
+    };
+    slack
+        .wait_until(WAIT, |s| published(s) > 0)
+        .await
+        .expect("the thread says it was published");
+    bot.kill().await.expect("SIGKILL");
+
+    assert_eq!(sp.incidents().len(), 1, "{:#?}", sp.requests());
+    assert_eq!(published(&slack), 1, "one thread line for one publication");
+    let writes = sp.requests().iter().filter(|r| r.method != "GET").count();
+    assert_eq!(
+        writes,
+        1,
+        "found among the unresolved, not created again: {:#?}",
+        sp.requests()
+    );
 }
