@@ -67,18 +67,19 @@ fn form(status: &str, message: &str, affected: &[(&str, &str)]) -> Value {
 }
 
 impl TestApp {
-    /// Presses `action` (publish or resolve-publicly) on the message at `ts`
-    /// as `user`, then submits the modal that opens with `values`; returns
-    /// the submission's ack payload.
+    /// Presses `action` (publish or resolve-publicly) for incident `number`
+    /// on the message at `ts` as `user`, then submits the modal that opens
+    /// with `values`; returns the submission's ack payload.
     async fn publish_via(
         &self,
         user: &str,
         ts: &str,
         action: &str,
+        number: u32,
         values: Value,
     ) -> Option<Value> {
         let before = self.slack.views().len();
-        self.press(user, ts, action, "1").await;
+        self.press(user, ts, action, &number.to_string()).await;
         let slack = self.slack.clone();
         slack
             .wait_until(WAIT, |s| s.views().len() > before)
@@ -93,8 +94,9 @@ impl TestApp {
         self.slack.wait_ack(&id, WAIT).await.unwrap().payload
     }
 
+    /// Publishes INC-1 from its card.
     async fn publish(&self, user: &str, card: &str, values: Value) -> Option<Value> {
-        self.publish_via(user, card, "incident.publish", values)
+        self.publish_via(user, card, "incident.publish", 1, values)
             .await
     }
 }
@@ -213,6 +215,7 @@ async fn resolving_offers_to_resolve_publicly_and_restores_only_what_it_changed(
             ALICE,
             &prompt.ts,
             "incident.publish_resolve",
+            1,
             form("", "All fixed.", &[]),
         )
         .await;
@@ -605,4 +608,168 @@ async fn a_sigkill_while_the_create_is_unanswered_leaves_one_public_incident_and
         "found among the unresolved, not created again: {:#?}",
         sp.requests()
     );
+}
+
+/// A bare `GET …/incidents/unresolved` with the key, bypassing the bot's
+/// pacing: the status and the Retry-After header, if any.
+async fn raw_get(sp: &StatusPage) -> (u16, Option<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = sp.api_url();
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(&authority).await.unwrap();
+    let request = format!(
+        "GET /v1/pages/{PAGE}/incidents/unresolved HTTP/1.1\r\nHost: {authority}\r\nAuthorization: OAuth {KEY}\r\nConnection: close\r\n\r\n"
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let retry_after = answer.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("retry-after:")
+            .map(|v| v.trim().to_owned())
+    });
+    (status, retry_after)
+}
+
+#[tokio::test]
+async fn a_420_and_a_429_are_each_waited_out_for_their_retry_after() {
+    let (app, sp) = start().await;
+    let card = app.declare("Apps down", "P1").await;
+    // Retry-After, then (one second short of it) nothing may be sent, then
+    // (at it) the same request goes again.
+    async fn waited_out(app: &TestApp, sp: &StatusPage, sent: usize, secs: i64) {
+        requests_become(sp, sent).await;
+        let limited = sp.requests()[sent - 1].clone();
+        app.clock.advance(chrono::Duration::seconds(secs - 1));
+        assert!(
+            sp.wait_until(std::time::Duration::from_millis(300), |s| s
+                .requests()
+                .len()
+                > sent)
+                .await
+                .is_err(),
+            "sent again before the Retry-After of {secs}s: {:#?}",
+            sp.requests()
+        );
+        app.clock.advance(chrono::Duration::seconds(1));
+        requests_become(sp, sent + 1).await;
+        let retry = &sp.requests()[sent];
+        assert_eq!(retry.method, limited.method);
+        assert_eq!(retry.at - limited.at, chrono::Duration::seconds(secs));
+    }
+
+    sp.inject(
+        "POST",
+        StatusPageFault::Status {
+            status: 420,
+            message: "Enhance your calm".into(),
+            retry_after_secs: Some(20),
+        },
+    );
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    waited_out(&app, &sp, 1, 20).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+
+    app.clock.advance(chrono::Duration::minutes(5));
+    sp.inject(
+        "PATCH",
+        StatusPageFault::Status {
+            status: 429,
+            message: "Rate limit exceeded".into(),
+            retry_after_secs: Some(45),
+        },
+    );
+    app.publish(
+        ALICE,
+        &card,
+        form("identified", "Found it.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    waited_out(&app, &sp, 3, 45).await;
+    sp.wait_until(WAIT, |s| s.incidents()[0]["status"] == "identified")
+        .await
+        .unwrap();
+    let seen: Vec<(String, u16)> = sp
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("POST".into(), 420),
+            ("POST".into(), 201),
+            ("PATCH".into(), 429),
+            ("PATCH".into(), 200)
+        ],
+        "a rate-limited request was not processed, so it is simply sent again"
+    );
+    assert_eq!(app.thread_count(&card, "published to the status page"), 1);
+}
+
+#[tokio::test]
+async fn the_page_limits_each_key_to_a_request_a_second_and_the_bots_pacing_never_meets_it() {
+    let (app, sp) = start().await;
+    // The emulator enforces the limit: a second request in the same second
+    // is refused with 429 and Retry-After.
+    assert_eq!(raw_get(&sp).await, (200, None));
+    assert_eq!(raw_get(&sp).await, (429, Some("1".to_owned())));
+    app.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(raw_get(&sp).await.0, 200);
+    app.clock.advance(chrono::Duration::seconds(1));
+    let before = sp.requests().len();
+
+    // Five publications submitted as fast as people can, the clock still.
+    const N: usize = 5;
+    let mut cards = Vec::new();
+    for i in 0..N {
+        cards.push(app.declare(&format!("Outage {i}"), "P2").await);
+    }
+    for (n, card) in (1..).zip(&cards) {
+        app.publish_via(
+            ALICE,
+            card,
+            "incident.publish",
+            n,
+            form("investigating", "Down.", &[("cmp1", "partial_outage")]),
+        )
+        .await;
+    }
+    // Time moves a second at a time; each second lets one request go.
+    let mut steps = 0;
+    while sp.incidents().len() < N {
+        let sent = sp.requests().len();
+        app.clock.advance(chrono::Duration::seconds(1));
+        let _ = sp
+            .wait_until(std::time::Duration::from_secs(1), |s| {
+                s.requests().len() > sent
+            })
+            .await;
+        steps += 1;
+        assert!(steps < 3 * N, "not all published: {:#?}", sp.requests());
+    }
+    for card in &cards {
+        app.card_shows(card, "https://stspg.io/").await;
+    }
+    let bots: Vec<_> = sp.requests()[before..].to_vec();
+    assert_eq!(bots.len(), N, "one request per publication: {bots:#?}");
+    assert!(
+        bots.iter().all(|r| r.status == 201),
+        "no 420/429 (or anything else) answered: {bots:#?}"
+    );
+    for pair in bots.windows(2) {
+        assert!(
+            pair[1].at - pair[0].at >= chrono::Duration::seconds(1),
+            "{pair:#?}"
+        );
+    }
 }
