@@ -31,10 +31,14 @@ fn policy(sp: &StatusPage) -> Policy {
 }
 
 async fn start_with_key(key: &str) -> (TestApp, StatusPage) {
+    start_keyed_at(key, monday_morning()).await
+}
+
+async fn start_keyed_at(key: &str, now: chrono::DateTime<chrono::Utc>) -> (TestApp, StatusPage) {
     let sp = StatusPage::start(PAGE, KEY, &[("cmp1", "Apps"), ("cmp2", "API")])
         .await
         .unwrap();
-    let app = TestApp::start_keyed(policy(&sp), monday_morning(), Some(key)).await;
+    let app = TestApp::start_keyed(policy(&sp), now, Some(key)).await;
     let clock = app.clock.clone();
     sp.use_clock(move || clock.now());
     (app, sp)
@@ -772,4 +776,64 @@ async fn the_page_limits_each_key_to_a_request_a_second_and_the_bots_pacing_neve
             "{pair:#?}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_office_hours_reminder_names_the_last_public_update_and_carries_the_button() {
+    use chrono::TimeZone;
+    // Monday 23 November 2026 in London (GMT): office hours end at 17:00.
+    let at = |h, m| chrono::Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap();
+    let (app, sp) = start_keyed_at(KEY, at(16, 30)).await;
+    let card = app.declare("Apps down", "P1").await;
+    app.clock.set(at(16, 35));
+    app.publish(
+        ALICE,
+        &card,
+        form("investigating", "Down.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    incidents_become(&sp, 1).await;
+    app.card_shows(&card, "https://stspg.io/").await;
+    app.clock.set(at(16, 50));
+    app.publish(
+        ALICE,
+        &card,
+        form("identified", "Found it.", &[("cmp1", "major_outage")]),
+    )
+    .await;
+    sp.wait_until(WAIT, |s| s.incidents()[0]["status"] == "identified")
+        .await
+        .unwrap();
+    app.thread_says(&card, "Found it.").await;
+
+    // P1 updates are hourly, so at 17:00 only the office-hours crossing
+    // (with the pause) asks for one.
+    app.clock.set(at(17, 0));
+    app.thread_says(&card, "office hours are ending").await;
+    let crossing = app
+        .slack
+        .thread(&app.incident_channel(), &card)
+        .into_iter()
+        .find(|m| m.text.contains("office hours are ending"))
+        .unwrap();
+    let last = format!(
+        "Last public update on the status page: <!date^{}^",
+        at(16, 50).timestamp()
+    );
+    assert!(crossing.text.contains(&last), "{}", crossing.text);
+    assert!(crossing.text.contains("(Identified)"), "{}", crossing.text);
+    let blocks = crossing.blocks.to_string();
+    assert!(blocks.contains("\"incident.publish\""), "{blocks}");
+    assert_eq!(app.thread_count(&card, "office hours are ending"), 1);
+    assert_eq!(sp.requests().len(), 2, "a reminder publishes nothing");
+
+    // The button opens the publish modal, prefilled from the last update.
+    let views = app.slack.views().len();
+    app.press(ALICE, &crossing.ts, "incident.publish", "1")
+        .await;
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| s.views().len() > views)
+        .await
+        .expect("the button opens the publish modal");
 }
