@@ -1,17 +1,20 @@
 //! `demo`: the real bot against the built-in Slack emulator, playing a whole
 //! P1 incident on a clock the demo moves, and printing what Slack saw at
-//! each stage. No tokens and no network: the emulator listens on loopback
-//! and the database is a temporary file, removed afterwards.
+//! each stage. An emulated Statuspage runs beside it, and the comms lead
+//! publishes the incident there and later resolves it publicly; what the
+//! public sees is printed too. No tokens and no network: the emulators
+//! listen on loopback and the database is a temporary file, removed
+//! afterwards.
 
 use crate::app::{App, AppConfig};
 use crate::clock::{Clock, ManualClock};
 use crate::policy::Policy;
 use crate::settings::Secret;
-use crate::slack::blocks::{actions, modal::fields};
+use crate::slack::blocks::{actions, modal::fields, publish};
 use anyhow::{anyhow, Context};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
-use slack_emulator::Emulator;
+use slack_emulator::{Emulator, StatusPage};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +28,10 @@ const DECLARER: &str = "U0ALICE";
 const ENGINEER: &str = "U0PAASEN4";
 /// Long enough for any effect of one step on a loaded machine.
 const WAIT: Duration = Duration::from_secs(10);
+/// The emulated status page: its page, key and components (id, name).
+const PAGE_ID: &str = "demopage0001";
+const PAGE_KEY: &str = "demo-statuspage-key";
+const COMPONENTS: [(&str, &str); 2] = [("cmp-apps", "Apps"), ("cmp-api", "API")];
 /// Quiet this long (no Web API calls) means a step's effects are done.
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -73,6 +80,9 @@ struct Transcript<'w, W: Write> {
     cards: HashMap<String, String>,
     topics: HashMap<String, String>,
     tz: chrono_tz::Tz,
+    statuspage: StatusPage,
+    /// Public incident id → how many of its updates have been printed.
+    public_updates: HashMap<String, usize>,
 }
 
 impl<W: Write> Transcript<'_, W> {
@@ -133,6 +143,7 @@ impl<W: Write> Transcript<'_, W> {
                 }
             }
         }
+        self.show_public()?;
         for channel in self.topic_channels.clone() {
             let topic = self.slack.topic(&channel);
             if self.topics.get(&channel) != Some(&topic) {
@@ -144,6 +155,53 @@ impl<W: Write> Transcript<'_, W> {
                     &topic,
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// Prints each public update the status page gained since the last
+    /// call, oldest first, with the components it names.
+    fn show_public(&mut self) -> anyhow::Result<()> {
+        for incident in self.statuspage.incidents() {
+            let id = incident["id"].as_str().unwrap_or_default().to_owned();
+            let mut updates: Vec<Value> = incident["incident_updates"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            updates.reverse();
+            let shown = self.public_updates.get(&id).copied().unwrap_or(0);
+            for update in updates.iter().skip(shown) {
+                let text = format!(
+                    "{} ({}, impact {}): {}",
+                    incident["name"].as_str().unwrap_or_default(),
+                    update["status"].as_str().unwrap_or_default(),
+                    incident["impact"].as_str().unwrap_or_default(),
+                    update["body"].as_str().unwrap_or_default(),
+                );
+                writeln!(self.out, "  {:<14} {:<7} {text}", "status page", "public")?;
+                let components: Vec<String> = incident["components"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| {
+                        format!(
+                            "{} {}",
+                            c["name"].as_str().unwrap_or_default(),
+                            c["status"].as_str().unwrap_or_default().replace('_', " ")
+                        )
+                    })
+                    .collect();
+                if !components.is_empty() {
+                    writeln!(
+                        self.out,
+                        "  {:<14} {:<7} components: {}",
+                        "",
+                        "",
+                        components.join(", ")
+                    )?;
+                }
+            }
+            self.public_updates.insert(id, updates.len());
         }
         Ok(())
     }
@@ -217,6 +275,79 @@ fn declare_form() -> Value {
     })
 }
 
+/// The publish modal filled in: `status` (none when resolving), the public
+/// message, and each affected component with its status.
+fn publish_form(status: Option<&str>, message: &str, affected: &[(&str, &str)]) -> Value {
+    use publish::fields as f;
+    let option = |v: &str| json!({"text": {"type": "plain_text", "text": v}, "value": v});
+    let mut values = json!({
+        f::TITLE: {f::TITLE: {"type": "plain_text_input", "value": "Apps unavailable in London"}},
+        f::MESSAGE: {f::MESSAGE: {"type": "plain_text_input", "value": message}},
+        f::AFFECTED: {f::AFFECTED: {"type": "checkboxes",
+            "selected_options": affected.iter().map(|(id, _)| option(id)).collect::<Vec<_>>()}},
+        f::NOTIFY: {f::NOTIFY: {"type": "checkboxes", "selected_options": [option("notify")]}},
+    });
+    if let Some(status) = status {
+        values[f::STATUS] =
+            json!({ f::STATUS: {"type": "static_select", "selected_option": option(status)}});
+    }
+    for (id, status) in affected {
+        let block = format!("{}{id}", f::COMPONENT);
+        values[&block] =
+            json!({ block.clone(): {"type": "static_select", "selected_option": option(status)}});
+    }
+    values
+}
+
+/// The built-in policy with a `[statuspage]` section for `page`.
+fn policy_with(page: &StatusPage) -> anyhow::Result<Policy> {
+    let components: Vec<String> = COMPONENTS
+        .iter()
+        .map(|(id, name)| format!("\"{name}\" = \"{id}\""))
+        .collect();
+    let text = format!(
+        "{}\n[statuspage]\npage_id = \"{}\"\napi_url = \"{}\"\ncomponents = {{ {} }}\n\
+         publish_priorities = [\"P1\", \"P2\"]\npublishers = []\n[statuspage.impact]\n\
+         P1 = {{ impact = \"critical\", component_status = \"major_outage\" }}\n\
+         P2 = {{ impact = \"major\", component_status = \"partial_outage\" }}\n",
+        include_str!("../config/gov-uk-paas.toml"),
+        page.page_id(),
+        page.api_url(),
+        components.join(", ")
+    );
+    Policy::from_toml(&text).context("the demo's policy")
+}
+
+/// Presses `action` on the message at `ts` as `user` and submits the modal
+/// it opens with `values`.
+async fn press_and_submit(
+    slack: &Emulator,
+    user: &str,
+    channel: &str,
+    ts: &str,
+    action: &str,
+    values: Value,
+) -> anyhow::Result<()> {
+    let before = slack.views().len();
+    let id = slack.block_action(user, channel, ts, action, "1").await?;
+    slack.wait_ack(&id, WAIT).await?;
+    slack
+        .wait_until(WAIT, |s| s.views().len() > before)
+        .await
+        .with_context(|| format!("{action} never opened a modal"))?;
+    let view = slack
+        .views()
+        .last()
+        .map(|v| v.view_id.clone())
+        .context("no modal")?;
+    let id = slack.view_submission(user, &view, values).await?;
+    let ack = slack.wait_ack(&id, WAIT).await?;
+    match ack.payload {
+        None => Ok(()),
+        Some(refused) => Err(anyhow!("the publish modal refused: {refused}")),
+    }
+}
+
 /// A temporary database file, removed (with its WAL files) when dropped.
 struct TempDb(PathBuf);
 
@@ -244,10 +375,13 @@ impl Drop for TempDb {
 /// Plays the incident, writing the transcript to `out`.
 pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
     let slack = Emulator::start().await?;
+    let statuspage = StatusPage::start(PAGE_ID, PAGE_KEY, &COMPONENTS).await?;
     let db = TempDb::new();
-    let policy = Policy::builtin();
+    let policy = policy_with(&statuspage)?;
     let channel = policy.incident_channel.to_string();
     let clock = ManualClock::new(at(15, 50));
+    let page_clock = clock.clone();
+    statuspage.use_clock(move || page_clock.now());
     let app = App::build(AppConfig {
         api_url: slack.api_url(),
         app_token: Secret::new(slack.app_token()),
@@ -257,12 +391,12 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
-        statuspage_key: None,
+        statuspage_key: Some(Secret::new(PAGE_KEY.to_owned())),
     })
     .await?;
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(app.run(shutdown.clone()));
-    let played = play(out, &slack, &clock, &policy, &channel).await;
+    let played = play(out, &slack, &statuspage, &clock, &policy, &channel).await;
     shutdown.cancel();
     let stopped = tokio::time::timeout(WAIT, running).await;
     played?;
@@ -276,6 +410,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
 async fn play<W: Write>(
     out: &mut W,
     slack: &Emulator,
+    statuspage: &StatusPage,
     clock: &ManualClock,
     policy: &Policy,
     channel: &str,
@@ -295,10 +430,13 @@ async fn play<W: Write>(
         cards: HashMap::new(),
         topics: HashMap::new(),
         tz: policy.timezone,
+        statuspage: statuspage.clone(),
+        public_updates: HashMap::new(),
     };
     t.topic_channels.sort();
     t.line("paas-incident-bot demo: the bot against the built-in Slack emulator,")?;
-    t.line("with the GOV.UK PaaS policy and a clock the demo moves.")?;
+    t.line("with the GOV.UK PaaS policy, an emulated status page beside it,")?;
+    t.line("and a clock the demo moves.")?;
     t.stage(clock, "the bot starts and sets the on-call topics")
         .await?;
 
@@ -340,6 +478,26 @@ async fn play<W: Write>(
     slack.wait_ack(&id, WAIT).await?;
     thread_says(slack, channel, &card, "acknowledged").await?;
     t.stage(clock, "acknowledged").await?;
+
+    clock.set(at(15, 55));
+    t.line(&format!(
+        "\n@{DECLARER}, the comms lead, presses Publish on the card and fills in the public update"
+    ))?;
+    press_and_submit(
+        slack,
+        DECLARER,
+        channel,
+        &card,
+        actions::PUBLISH,
+        publish_form(
+            Some("investigating"),
+            "Some apps hosted in London are returning errors. We are investigating.",
+            &[(COMPONENTS[0].0, "major_outage")],
+        ),
+    )
+    .await?;
+    thread_says(slack, channel, &card, "See it on the status page").await?;
+    t.stage(clock, "published on the status page").await?;
 
     clock.set(at(15, 58));
     t.line(&format!(
@@ -385,8 +543,42 @@ async fn play<W: Write>(
         .block_action(ENGINEER, channel, &card, actions::RESOLVE, "1")
         .await?;
     slack.wait_ack(&id, WAIT).await?;
-    thread_says(slack, channel, &card, "resolved").await?;
+    thread_says(slack, channel, &card, "still open on the status page").await?;
     t.stage(clock, "resolved").await?;
+
+    clock.set(at(17, 30));
+    t.line(&format!(
+        "\n@{DECLARER} presses Resolve on the status page too, with a last public message"
+    ))?;
+    let prompt = slack
+        .thread(channel, &card)
+        .into_iter()
+        .find(|m| m.text.contains("still open on the status page"))
+        .map(|m| m.ts)
+        .context("no prompt to resolve publicly")?;
+    press_and_submit(
+        slack,
+        DECLARER,
+        channel,
+        &prompt,
+        actions::PUBLISH_RESOLVE,
+        publish_form(
+            None,
+            "Apps in London are being served normally again. We are sorry for the disruption.",
+            &[],
+        ),
+    )
+    .await?;
+    statuspage
+        .wait_until(WAIT, |s| {
+            s.incidents()
+                .first()
+                .is_some_and(|i| i["status"] == "resolved")
+        })
+        .await
+        .context("the public incident was never resolved")?;
+    thread_says(slack, channel, &card, "(*Resolved*)").await?;
+    t.stage(clock, "resolved on the status page").await?;
 
     t.line(&format!(
         "\n@{DECLARER} asks for the report with /incident report INC-1"

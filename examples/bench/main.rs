@@ -5,7 +5,10 @@
 //! Measures ack latency for `/oncall` and for declare-modal submissions at
 //! 10, 100 and 500 envelopes/s (open loop), memory, start-up time and
 //! reminder lateness, and prints a table (`BENCH_ONLY=oncall` or
-//! `BENCH_ONLY=reminders` runs one part). The emulator runs in the same
+//! `BENCH_ONLY=reminders` runs one part). `BENCH_ONLY=statuspage` runs only
+//! publishing to an emulated Statuspage: requests per publish and the time
+//! from the publish modal's submission to the card's status-page link
+//! (see `statuspage.rs`). The emulator runs in the same
 //! process and on the same two cores as the bot, so every figure includes
 //! its cost too. `BENCH_ONLY=floor` is different: it runs the release
 //! binary and a bare slack-morphism bot as processes of their own and
@@ -16,6 +19,7 @@ mod acks;
 mod floor;
 mod reminders;
 mod stats;
+mod statuspage;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
@@ -66,6 +70,17 @@ pub async fn start_app(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Running> {
+    start_app_keyed(slack, db_url, policy, now, None).await
+}
+
+/// As [`start_app`], with `STATUSPAGE_API_KEY` = `statuspage_key`.
+pub async fn start_app_keyed(
+    slack: &Emulator,
+    db_url: &str,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    statuspage_key: Option<&str>,
+) -> anyhow::Result<Running> {
     let clock = ManualClock::new(now);
     let started = Instant::now();
     let app = App::build(AppConfig {
@@ -77,7 +92,7 @@ pub async fn start_app(
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
-        statuspage_key: None,
+        statuspage_key: statuspage_key.map(|k| Secret::new(k.to_owned())),
     })
     .await?;
     let shutdown = CancellationToken::new();
@@ -167,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
     match std::env::var("BENCH_ONLY").as_deref() {
         Ok("reminders") => return print_reminders().await,
         Ok("floor") => return floor::run().await,
+        Ok("statuspage") => return statuspage::print().await,
         _ => {}
     }
     let policy = Policy::builtin();

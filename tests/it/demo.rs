@@ -1,5 +1,5 @@
 //! `demo` plays a whole P1 incident against the emulator and prints what
-//! Slack saw at each stage.
+//! Slack saw at each stage, and what the public saw on the status page.
 
 #[tokio::test]
 async fn the_demo_plays_every_stage_of_a_p1() {
@@ -24,6 +24,16 @@ async fn the_demo_plays_every_stage_of_a_p1() {
         "— resolved",
         "resolved INC-1",
         "DM @U0PAASEN4",
+        "— published on the status page",
+        "@U0ALICE published to the status page (*Investigating*)",
+        "status page    public  Apps unavailable in London (investigating, impact critical)",
+        "components: Apps major outage",
+        "Last public update on the status page: Tue 24 Nov 2026 15:55 GMT (Investigating).",
+        "INC-1 is still open on the status page",
+        "— resolved on the status page",
+        "@U0ALICE published to the status page (*Resolved*)",
+        "status page    public  Apps unavailable in London (resolved, impact critical)",
+        "components: Apps operational",
         "Incident report, as asked for by @U0ALICE",
         "Done.",
     ] {
@@ -34,5 +44,7 @@ async fn the_demo_plays_every_stage_of_a_p1() {
     }
     // Each message is printed once, in the stage that produced it.
     assert_eq!(transcript.matches("please acknowledge INC-1").count(), 1);
+    // Each public update is printed once, and only the two were sent.
+    assert_eq!(transcript.matches("status page    public").count(), 2);
     assert!(!transcript.contains("while the bot was not running"));
 }
