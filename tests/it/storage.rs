@@ -4,10 +4,8 @@
 
 use crate::support;
 
-use paas_incident_bot::app::{App, AppConfig};
-use paas_incident_bot::settings::Secret;
+use paas_incident_bot::app::App;
 use std::os::unix::fs::PermissionsExt;
-use std::sync::Arc;
 use std::time::Duration;
 use support::TestApp;
 
@@ -74,18 +72,7 @@ async fn healthz_is_503_while_the_writer_is_wedged() {
 #[tokio::test]
 async fn a_second_bot_on_the_same_database_is_refused_at_start() {
     let mut app = TestApp::start().await;
-    let second = App::build(AppConfig {
-        api_url: app.slack.api_url(),
-        app_token: Secret::new(app.slack.app_token()),
-        bot_token: Secret::new(app.slack.bot_token()),
-        database_url: app.db_url.clone(),
-        policy: app.policy.clone(),
-        health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
-        port: 0,
-        clock: Arc::new(app.clock.clone()),
-        statuspage_key: None,
-    })
-    .await;
+    let second = App::build(app.config()).await;
     let refused = second.err().expect("the second bot is refused").to_string();
     assert!(refused.contains("already serving"), "{refused}");
     assert!(refused.contains("bot.db"), "{refused}");
@@ -103,21 +90,11 @@ async fn a_deleted_database_is_not_silently_replaced_by_an_empty_one_at_start() 
     std::fs::remove_file(app.db_path()).unwrap();
     let _ = std::fs::remove_file(format!("{}-wal", app.db_path().display()));
     let _ = std::fs::remove_file(format!("{}-shm", app.db_path().display()));
-    let refused = App::build(AppConfig {
-        api_url: app.slack.api_url(),
-        app_token: Secret::new(app.slack.app_token()),
-        bot_token: Secret::new(app.slack.bot_token()),
-        database_url: app.db_url.clone(),
-        policy: app.policy.clone(),
-        health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
-        port: 0,
-        clock: Arc::new(app.clock.clone()),
-        statuspage_key: None,
-    })
-    .await
-    .err()
-    .expect("refused: INC-1 would be issued again")
-    .to_string();
+    let refused = App::build(app.config())
+        .await
+        .err()
+        .expect("refused: INC-1 would be issued again")
+        .to_string();
     assert!(refused.contains("missing"), "{refused}");
 }
 

@@ -80,9 +80,10 @@ impl TestApp {
         app
     }
 
-    /// Starts (or restarts) the bot against the same emulator and database.
-    pub async fn boot(&mut self) {
-        let app = App::build(AppConfig {
+    /// What the bot is built from: this emulator, database, policy and
+    /// clock, the health port on loopback at a free port.
+    pub fn config(&self) -> AppConfig {
+        AppConfig {
             api_url: self.slack.api_url(),
             app_token: Secret::new(self.slack.app_token()),
             bot_token: Secret::new(self.slack.bot_token()),
@@ -92,9 +93,12 @@ impl TestApp {
             port: 0,
             clock: Arc::new(self.clock.clone()),
             statuspage_key: self.statuspage_key.clone().map(Secret::new),
-        })
-        .await
-        .expect("app builds");
+        }
+    }
+
+    /// Starts (or restarts) the bot against the same emulator and database.
+    pub async fn boot(&mut self) {
+        let app = App::build(self.config()).await.expect("app builds");
         self.health = app.health_addr();
         self.shutdown = CancellationToken::new();
         self.running = Some(tokio::spawn(app.run(self.shutdown.clone())));
