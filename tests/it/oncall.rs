@@ -209,6 +209,81 @@ async fn the_user_group_follows_whoever_covers_now() {
     app.stop().await;
 }
 
+/// The in-hours rota with its user group set to `group`.
+fn in_hours_with_group(group: &str) -> paas_incident_bot::policy::Policy {
+    let toml = include_str!("../../config/gov-uk-paas.toml").replacen(
+        "name = \"in-hours\"\n",
+        &format!("name = \"in-hours\"\nusergroup = \"{group}\"\n"),
+        1,
+    );
+    paas_incident_bot::policy::Policy::from_toml(&toml).unwrap()
+}
+
+/// Waits for one warn line about `group` that says `why`, and checks the
+/// group still holds `members`.
+async fn group_kept(
+    app: &TestApp,
+    logs: &support::logs::Capture,
+    group: &str,
+    why: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let refused = |text: String| {
+        text.lines()
+            .filter(|l| l.contains("WARN") && l.contains(group) && l.contains(why))
+            .count()
+    };
+    support::eventually("the refusal logged", || refused(logs.text()) > 0).await;
+    assert_eq!(app.slack.usergroup_members(group), ["U0PAASEN4"]);
+    // Later passes keep it and do not log it again.
+    app.clock.set(at + Duration::minutes(2));
+    app.clock.set(at + Duration::minutes(4));
+    assert_eq!(app.slack.usergroup_members(group), ["U0PAASEN4"]);
+    assert_eq!(refused(logs.text()), 1, "{}", logs.text());
+}
+
+#[tokio::test]
+async fn the_user_group_is_not_set_to_someone_slack_does_not_know() {
+    let logs = support::logs::capture("warn");
+    let mut app = TestApp::start_with(in_hours_with_group("S0UGUNKNOWN"), monday_morning()).await;
+    app.slack
+        .wait_until(WAIT, |s| {
+            s.usergroup_members("S0UGUNKNOWN") == ["U0PAASEN4"]
+        })
+        .await
+        .expect("the group holds the in-hours engineer");
+    app.oncall(
+        "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00",
+        "U0PAASEN4",
+    )
+    .await;
+    app.slack.forget_user("U0PAASEN1");
+    let at = monday_morning() + Duration::hours(1);
+    app.clock.set(at);
+    group_kept(&app, &logs, "S0UGUNKNOWN", "does not know", at).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_user_group_is_not_emptied_when_nobody_covers() {
+    let logs = support::logs::capture("warn");
+    let mut app = TestApp::start_with(in_hours_with_group("S0UGNOBODY"), monday_morning()).await;
+    app.slack
+        .wait_until(WAIT, |s| s.usergroup_members("S0UGNOBODY") == ["U0PAASEN4"])
+        .await
+        .expect("the group holds the in-hours engineer");
+    // 18:00: out of hours, nobody covers in-hours.
+    let at = monday_morning() + Duration::hours(8);
+    app.clock.set(at);
+    group_kept(&app, &logs, "S0UGNOBODY", "nobody covers", at).await;
+    let sets = app.slack.calls_to("usergroups.users.update");
+    assert!(
+        sets.iter().all(|c| c.params["users"] != ""),
+        "an empty update was sent: {sets:?}"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn handovers_are_posted_at_the_start_and_end_of_the_support_week() {
     // Friday 27 Nov 2026, 16:00: the week ends at 17:00, the next starts

@@ -22,8 +22,61 @@ use tracing::warn;
 /// last set and which channels' topics it has read since start-up.
 pub struct Topics {
     parts: Parts,
-    groups: Mutex<HashMap<String, Vec<String>>>,
+    groups: Mutex<Groups>,
     checked: Mutex<HashSet<ChannelId>>,
+}
+
+/// What the loop knows of the user groups it keeps.
+#[derive(Default)]
+struct Groups {
+    /// The members each group was last set to.
+    set: HashMap<String, Vec<String>>,
+    /// People Slack said it does not know (`invalid_users`).
+    unknown: HashSet<String>,
+    /// The wanted members last refused for each group, so a refusal is
+    /// logged once, not on every pass.
+    refused: HashMap<String, Vec<String>>,
+}
+
+/// What to do with a rota's user group.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum GroupChange {
+    /// The group already holds these members.
+    Unchanged,
+    /// Set the group to these members.
+    Set(Vec<String>),
+    /// Leave the group's previous members: Slack refuses an empty group and
+    /// unknown users.
+    Keep { reason: &'static str },
+}
+
+/// Decides a group's update from the members wanted, those it was last set
+/// to, and the people Slack said it does not know. Unknown people are
+/// dropped; if nobody is left the group is kept as it is.
+pub(crate) fn group_change(
+    wanted: &[String],
+    current: Option<&[String]>,
+    unknown: &HashSet<String>,
+) -> GroupChange {
+    let mut members: Vec<String> = Vec::new();
+    for user in wanted {
+        if !unknown.contains(user) && !members.contains(user) {
+            members.push(user.clone());
+        }
+    }
+    if members.is_empty() {
+        let reason = if wanted.is_empty() {
+            "nobody covers the rota"
+        } else {
+            "Slack does not know the person covering"
+        };
+        return GroupChange::Keep { reason };
+    }
+    if current == Some(members.as_slice()) {
+        GroupChange::Unchanged
+    } else {
+        GroupChange::Set(members)
+    }
 }
 
 impl Topics {
@@ -77,9 +130,9 @@ impl Topics {
                     who: who.clone(),
                 });
             }
-            if let (Some(group), Some(cover)) = (&rota.usergroup, &cover) {
-                self.sync_group(group.as_str(), vec![cover.shift.user.to_string()])
-                    .await;
+            if let Some(group) = &rota.usergroup {
+                let wanted: Vec<String> = cover.iter().map(|c| c.shift.user.to_string()).collect();
+                self.sync_group(group.as_str(), &rota.name, wanted).await;
             }
         }
         next = next.min(next_override_edge(&live, now).unwrap_or(next));
@@ -119,14 +172,49 @@ impl Topics {
         Ok(())
     }
 
-    async fn sync_group(&self, group: &str, members: Vec<String>) {
+    async fn sync_group(&self, group: &str, rota: &str, wanted: Vec<String>) {
         let mut groups = self.groups.lock().await;
-        if groups.get(group) == Some(&members) {
-            return;
-        }
+        let current = groups.set.get(group).map(Vec::as_slice);
+        let members = match group_change(&wanted, current, &groups.unknown) {
+            GroupChange::Unchanged => {
+                groups.refused.remove(group);
+                return;
+            }
+            GroupChange::Keep { reason } => {
+                if groups.refused.get(group) != Some(&wanted) {
+                    warn!(
+                        group,
+                        rota,
+                        users = %wanted.join(","),
+                        "user group not updated: {reason}; it keeps its previous members"
+                    );
+                    groups.refused.insert(group.to_owned(), wanted);
+                }
+                return;
+            }
+            GroupChange::Set(members) => members,
+        };
         match self.parts.web.set_usergroup_members(group, &members).await {
             Ok(()) => {
-                groups.insert(group.to_owned(), members);
+                groups.refused.remove(group);
+                groups.set.insert(group.to_owned(), members);
+            }
+            Err(e) if e.code() == Some("invalid_users") => {
+                // Slack does not say which: with one member it is that one.
+                if let [only] = members.as_slice() {
+                    groups.unknown.insert(only.clone());
+                }
+                if groups.refused.get(group) != Some(&wanted) {
+                    warn!(
+                        group,
+                        rota,
+                        users = %members.join(","),
+                        error = %e,
+                        "user group not updated: Slack does not know the person covering; \
+                         it keeps its previous members"
+                    );
+                    groups.refused.insert(group.to_owned(), wanted);
+                }
             }
             Err(e) => warn!(group, error = %e, "could not update the user group"),
         }
@@ -139,4 +227,44 @@ fn next_override_edge(live: &[Override], now: DateTime<Utc>) -> Option<DateTime<
         .flat_map(|o| [o.from, o.to])
         .filter(|t| *t > now)
         .min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_group_is_never_emptied_or_set_to_unknown_people() {
+        let none = HashSet::new();
+        let unknown: HashSet<String> = ids(&["U0GONE"]).into_iter().collect();
+        let before = ids(&["U0A"]);
+        assert_eq!(
+            group_change(&[], Some(&before), &none),
+            GroupChange::Keep {
+                reason: "nobody covers the rota"
+            }
+        );
+        assert_eq!(
+            group_change(&ids(&["U0GONE"]), Some(&before), &unknown),
+            GroupChange::Keep {
+                reason: "Slack does not know the person covering"
+            }
+        );
+        assert_eq!(
+            group_change(&ids(&["U0GONE", "U0B", "U0B"]), Some(&before), &unknown),
+            GroupChange::Set(ids(&["U0B"]))
+        );
+        assert_eq!(
+            group_change(&ids(&["U0A"]), Some(&before), &unknown),
+            GroupChange::Unchanged
+        );
+        assert_eq!(
+            group_change(&ids(&["U0A"]), None, &none),
+            GroupChange::Set(ids(&["U0A"]))
+        );
+    }
 }
