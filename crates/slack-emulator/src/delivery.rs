@@ -38,11 +38,14 @@ impl Emulator {
         user: &str,
         channel: &str,
     ) -> anyhow::Result<String> {
-        let port = self.port();
-        let payload = self
-            .inner
-            .with(|s| envelopes::slash_command(s, port, command, text, user, channel));
+        let payload = self.slash_payload(command, text, user, channel);
         self.send("slash_commands", payload)
+    }
+
+    fn slash_payload(&self, command: &str, text: &str, user: &str, channel: &str) -> Value {
+        let port = self.port();
+        self.inner
+            .with(|s| envelopes::slash_command(s, port, command, text, user, channel))
     }
 
     /// A person clicks a button in a message.
@@ -86,11 +89,20 @@ impl Emulator {
         message_ts: &str,
         action: Action<'_>,
     ) -> anyhow::Result<String> {
-        let port = self.port();
-        let payload = self
-            .inner
-            .with(|s| envelopes::block_action(s, port, user, channel, message_ts, action));
+        let payload = self.action_payload(user, channel, message_ts, action);
         self.send("interactive", payload)
+    }
+
+    fn action_payload(
+        &self,
+        user: &str,
+        channel: &str,
+        message_ts: &str,
+        action: Action<'_>,
+    ) -> Value {
+        let port = self.port();
+        self.inner
+            .with(|s| envelopes::block_action(s, port, user, channel, message_ts, action))
     }
 
     /// A person submits modal `view_id` with these `state.values`.
@@ -146,10 +158,7 @@ impl Emulator {
         user: &str,
         channel: &str,
     ) -> anyhow::Result<String> {
-        let port = self.port();
-        let mut payload = self
-            .inner
-            .with(|s| envelopes::slash_command(s, port, command, text, user, channel));
+        let mut payload = self.slash_payload(command, text, user, channel);
         envelopes::stamp(&mut payload, origin);
         self.send("slash_commands", payload)
     }
@@ -164,14 +173,11 @@ impl Emulator {
         action_id: &str,
         value: &str,
     ) -> anyhow::Result<String> {
-        let port = self.port();
         let action = Action {
             action_id,
             kind: ActionKind::Button { value },
         };
-        let mut payload = self
-            .inner
-            .with(|s| envelopes::block_action(s, port, user, channel, message_ts, action));
+        let mut payload = self.action_payload(user, channel, message_ts, action);
         envelopes::stamp(&mut payload, origin);
         self.send("interactive", payload)
     }
