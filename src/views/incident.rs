@@ -8,10 +8,12 @@ use crate::mrkdwn::{escape, slack_date, text as user_text};
 use crate::policy::Policy;
 use crate::views::labels::priority_label;
 
-/// The ephemeral confirmation after a change made by command.
+/// The ephemeral confirmation after a change made by command, with where
+/// the incident stands (an update leaves the status as it was, so this
+/// says "is", not "is now").
 pub fn done(incident: &Incident) -> String {
     format!(
-        "Done: {} is now {} ({}).",
+        "Done. {} is {} ({}).",
         incident.number,
         status_word(incident.status),
         incident.priority
