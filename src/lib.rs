@@ -8,6 +8,7 @@ pub mod access;
 pub mod calendar;
 pub mod clock;
 pub mod command;
+pub mod cover_request;
 pub mod deadline;
 pub mod ids;
 pub mod incident;

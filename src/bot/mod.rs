@@ -14,6 +14,7 @@ mod loops;
 mod outgoing;
 mod plan;
 mod reply;
+mod shifts;
 mod throttles;
 
 pub use answering::Answering;

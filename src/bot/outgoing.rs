@@ -2,6 +2,7 @@
 //! queue them inside a change's transaction. The delivery loop sends them
 //! after the commit (see `loops::delivery`).
 
+use crate::cover_request::CoverRequestId;
 use crate::ids::{ChannelId, IncidentNumber, UserId};
 use crate::policy::{Policy, Rota};
 use crate::store::outbox;
@@ -29,6 +30,15 @@ pub enum Outgoing {
         user: UserId,
         content: SlackMessageContent,
     },
+    /// A cover request in one of its rota's topic channels, rendered from
+    /// the stored request when sent; its ts is kept so every copy can be
+    /// edited (SPEC §7).
+    CoverRequest {
+        request: CoverRequestId,
+        channel: ChannelId,
+    },
+    /// Re-render every posted copy of a cover request (`chat.update`).
+    RefreshCoverRequest { request: CoverRequestId },
 }
 
 /// Where a reply goes: a known message, or an incident card whose ts is only
@@ -150,6 +160,35 @@ pub async fn announce(
         };
         outbox::push(tx, now, kind, &item).await?;
     }
+    Ok(())
+}
+
+/// Queues the cover request in each of the rota's topic channels.
+pub async fn cover_request(
+    tx: &mut Tx<'_>,
+    rota: &Rota,
+    request: CoverRequestId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for channel in &rota.topic_channels {
+        let item = Outgoing::CoverRequest {
+            request,
+            channel: channel.clone(),
+        };
+        outbox::push(tx, now, "cover_request", &item).await?;
+    }
+    Ok(())
+}
+
+/// Queues an edit of every posted copy of the cover request, from what is
+/// stored when it is sent.
+pub async fn refresh_cover_request(
+    tx: &mut Tx<'_>,
+    request: CoverRequestId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let item = Outgoing::RefreshCoverRequest { request };
+    outbox::push(tx, now, "cover_request", &item).await?;
     Ok(())
 }
 

@@ -26,13 +26,24 @@ pub enum OncallCommand {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
+    /// `cover me ROTA FROM to TO [note]`: ask the rest of the rota to
+    /// cover the asker (SPEC §7). `from` is in the future; `note` is plain
+    /// text, possibly empty.
+    CoverMe {
+        rota: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        note: String,
+    },
+    /// The open cover requests.
+    Requests,
     Overrides(Option<String>),
     /// An override ID, shown to people as `OVR-N`.
     Cancel(OverrideId),
     Help,
 }
 
-const SUBCOMMANDS: [&str; 5] = ["at", "cover", "overrides", "cancel", "help"];
+const SUBCOMMANDS: [&str; 6] = ["at", "cover", "requests", "overrides", "cancel", "help"];
 
 fn error(message: impl Into<String>) -> UsageError {
     UsageError::new(message, ONCALL_USAGE)
@@ -99,7 +110,11 @@ pub fn parse_oncall(
                 .map(C::At)
                 .map_err(|e| error(e.to_string()))
         }
-        "cover" => cover(rest, now, tz, rota_names),
+        "cover" => match split_word(rest) {
+            (me, asked) if me.eq_ignore_ascii_case("me") => cover_me(asked, now, tz, rota_names),
+            _ => cover(rest, now, tz, rota_names),
+        },
+        "requests" => nothing_more("/oncall requests", rest).map(|_| C::Requests),
         "overrides" => {
             let (name, extra) = split_word(rest);
             nothing_more(&format!("/oncall overrides {}", echo(name)), extra)?;
@@ -174,6 +189,80 @@ fn cover(
         from,
         to,
     })
+}
+
+/// The longest note a cover request keeps, in characters.
+pub const NOTE_MAX: usize = 300;
+
+/// `cover me ROTA FROM to TO [note]`. TO is one or two words (`18:00`,
+/// `tomorrow 18:00`); what follows it is the note.
+fn cover_me(
+    rest: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+    rota_names: &[&str],
+) -> Result<OncallCommand, UsageError> {
+    const EXAMPLE: &str =
+        "e.g. `/oncall cover me in-hours tomorrow 09:00 to tomorrow 17:00 dentist`";
+    let (name, range) = split_word(rest);
+    if name.is_empty() {
+        return Err(error(format!(
+            "`/oncall cover me` needs a rota and a time range, {EXAMPLE}."
+        )));
+    }
+    let rota = rota(name, rota_names)?;
+    let text = plain(range);
+    if text.trim().is_empty() {
+        return Err(error(format!(
+            "`/oncall cover me {rota}` needs a time range, {EXAMPLE}."
+        )));
+    }
+    let (from, to, note) = range_and_note(&text, now, tz)?;
+    if from <= now {
+        return Err(error(format!(
+            "A cover request must start in the future: it lapses at its start if nobody \
+             takes it. For cover from now, ask someone and use `/oncall cover {rota} @person …`."
+        )));
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Err(error(format!(
+            "The note is too long: at most {NOTE_MAX} characters."
+        )));
+    }
+    Ok(OncallCommand::CoverMe {
+        rota,
+        from,
+        to,
+        note,
+    })
+}
+
+/// Splits `FROM to TO note…` where TO is the longest of its next two words
+/// that reads as a time; a range error is reported for that TO.
+fn range_and_note(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<(DateTime<Utc>, DateTime<Utc>, String), UsageError> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some(split) = words.iter().position(|w| w.eq_ignore_ascii_case("to")) else {
+        let e = parse_range(text, now, tz).err().map(|e| e.to_string());
+        return Err(error(
+            e.unwrap_or_else(|| "That is not a range.".to_owned()),
+        ));
+    };
+    for k in [2, 1] {
+        let end = split + 1 + k;
+        if end > words.len() || parse_when(&words[split + 1..end].join(" "), now, tz).is_err() {
+            continue;
+        }
+        let (from, to) =
+            parse_range(&words[..end].join(" "), now, tz).map_err(|e| error(e.to_string()))?;
+        return Ok((from, to, words[end..].join(" ")));
+    }
+    // Neither reads as a time: the range's own error says which part.
+    let (from, to) = parse_range(text, now, tz).map_err(|e| error(e.to_string()))?;
+    Ok((from, to, String::new()))
 }
 
 #[cfg(test)]

@@ -127,3 +127,90 @@ fn override_ids() {
         .unwrap_err()
         .contains("`&lt;b&gt;`"));
 }
+
+#[test]
+fn cover_me_reads_the_range_and_the_note_after_it() {
+    let table = [
+        (
+            "cover me in-hours tomorrow 09:00 to tomorrow 17:00",
+            (utc(2026, 11, 24, 9, 0), utc(2026, 11, 24, 17, 0), ""),
+        ),
+        (
+            "cover me In-Hours tomorrow 09:00 to 17:00 dentist, back by 5",
+            (
+                utc(2026, 11, 24, 9, 0),
+                utc(2026, 11, 24, 17, 0),
+                "dentist, back by 5",
+            ),
+        ),
+        (
+            "cover me out-of-hours 2026-12-24 18:00 to 2026-12-27 09:00 Christmas &amp; family",
+            (
+                utc(2026, 12, 24, 18, 0),
+                utc(2026, 12, 27, 9, 0),
+                "Christmas & family",
+            ),
+        ),
+    ];
+    for (text, (from, to, note)) in table {
+        let Ok(C::CoverMe {
+            rota,
+            from: f,
+            to: t,
+            note: n,
+        }) = parse(text)
+        else {
+            panic!("{text:?}: {:?}", parse(text));
+        };
+        assert_eq!((f, t, n.as_str()), (from, to, note), "{text:?}");
+        assert!(rota == "in-hours" || rota == "out-of-hours");
+    }
+    assert_eq!(parse("requests"), Ok(C::Requests));
+}
+
+#[test]
+fn cover_me_refuses_bad_input_with_the_usage() {
+    let long = format!(
+        "cover me in-hours tomorrow 09:00 to 17:00 {}",
+        "x".repeat(301)
+    );
+    let table = [
+        (
+            "cover me",
+            "`/oncall cover me` needs a rota and a time range",
+        ),
+        (
+            "cover me payroll tomorrow 09:00 to 17:00",
+            "`payroll` is not a rota",
+        ),
+        (
+            "cover me in-hours",
+            "`/oncall cover me in-hours` needs a time range",
+        ),
+        ("cover me in-hours tomorrow 09:00", "is not a range"),
+        (
+            "cover me in-hours tomorrow 09:00 to tomorrow 08:00",
+            "before it starts",
+        ),
+        (
+            "cover me in-hours tomorrow 09:00 to today 16:00 sorry",
+            "before it starts",
+        ),
+        (
+            "cover me in-hours today 08:00 to today 12:00",
+            "must start in the future",
+        ),
+        ("cover me in-hours now to 12:00", "must start in the future"),
+        (
+            "cover me in-hours soon to 12:00",
+            "The start of the range is wrong",
+        ),
+        (long.as_str(), "The note is too long"),
+        ("requests in-hours", "`/oncall requests` takes nothing more"),
+    ];
+    for (text, says) in table {
+        let err = parse(text).unwrap_err();
+        assert!(err.message.contains(says), "{text:?}: {}", err.message);
+        assert_eq!(err.usage, ONCALL_USAGE);
+    }
+}

@@ -28,12 +28,16 @@ pub const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
 • `/oncall ROTA` — that rota now and its next 7 shifts\n\
 • `/oncall at WHEN` — every rota at that moment\n\
 • `/oncall cover ROTA @person FROM to TO` — @person covers ROTA for that time\n\
+• `/oncall cover me ROTA FROM to TO [note]` — ask the rest of your rota to cover you; \
+the first to press *I'll cover* takes it; it lapses at FROM\n\
+• `/oncall requests` — the open cover requests\n\
 • `/oncall overrides [ROTA]` — list the overrides still to come\n\
 • `/oncall cancel OVR-N` — remove an override (its creator, the people it swaps, or an admin)\n\
 • `/oncall help` — this help\n\
 WHEN, FROM and TO: `18:00` (the next one), `today 18:00`, `tomorrow 09:00`, \
 `mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.\n\
-Responders set overrides (on the escalation rota, its own members and the admins), for at most 90 days.";
+Responders set overrides (on the escalation rota, its own members and the admins), for at most 90 days; \
+members of a rota ask it for cover, and take each other's requests.";
 
 #[cfg(test)]
 mod tests {
@@ -56,6 +60,8 @@ mod tests {
             "/oncall ROTA",
             "/oncall at",
             "/oncall cover",
+            "/oncall cover me",
+            "/oncall requests",
             "/oncall overrides",
             "/oncall cancel",
             "/oncall help",

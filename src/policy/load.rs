@@ -36,6 +36,8 @@ struct RawPolicy {
     cyber: CyberSettings,
     #[serde(default)]
     statuspage: Option<RawStatuspage>,
+    #[serde(default)]
+    oncall: super::OncallSettings,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +114,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         admins: raw.admins,
         cyber: raw.cyber,
         statuspage,
+        oncall: raw.oncall,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod days;
 pub mod duration;
 mod error;
 mod load;
+pub mod oncall;
 pub mod rota;
 pub mod settings;
 pub mod statuspage;
@@ -12,6 +13,7 @@ pub mod statuspage;
 pub use days::{DaySet, TimeRange};
 pub use duration::PolicyDuration;
 pub use error::PolicyError;
+pub use oncall::OncallSettings;
 pub use rota::{Covers, Handover, Role, Rota, Rotation, Window};
 pub use settings::{CyberSettings, Division, Hours, PrioritySettings, ReminderSettings};
 
@@ -43,6 +45,8 @@ pub struct Policy {
     /// Publishing to Atlassian Statuspage (SPEC §5); None when the file
     /// has no `[statuspage]` section.
     pub statuspage: Option<statuspage::StatuspageSettings>,
+    /// Shift reminders (SPEC §7); none when the file has no `[oncall]`.
+    pub oncall: OncallSettings,
 }
 
 impl Policy {

@@ -30,9 +30,13 @@ pub enum Kind {
     /// The last in-hours close before a rota changes hands: the end-of-week
     /// handover meeting.
     WeekEnd,
+    /// A cover request nobody took lapses at its start.
+    Lapse,
+    /// A person's shift starts within their lead (`[oncall] remind_before`).
+    ShiftAhead,
 }
 
-const ALL: [(Kind, &str); 12] = [
+const ALL: [(Kind, &str); 14] = [
     (Kind::Response, "response"),
     (Kind::Escalate, "escalate"),
     (Kind::UpdateWarning, "update_warning"),
@@ -45,6 +49,8 @@ const ALL: [(Kind, &str); 12] = [
     (Kind::Review, "review"),
     (Kind::Handover, "handover"),
     (Kind::WeekEnd, "week_end"),
+    (Kind::Lapse, "lapse"),
+    (Kind::ShiftAhead, "shift_ahead"),
 ];
 
 impl Kind {

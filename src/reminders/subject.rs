@@ -1,7 +1,11 @@
-//! What a reminder is about: an incident, or a rota's handovers. Stored in
-//! the `reminders.subject` column as `incident:N` or `rota:NAME`.
+//! What a reminder is about: an incident, a rota's handovers, a cover
+//! request, or one person's shift. Stored in the `reminders.subject` column
+//! as `incident:N`, `rota:NAME`, `cover_request:N` or
+//! `shift:UNIX_SECONDS:USER:ROTA` (the rota last: its name may hold `:`).
 
-use crate::ids::IncidentNumber;
+use crate::cover_request::CoverRequestId;
+use crate::ids::{IncidentNumber, UserId};
+use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
 
@@ -12,6 +16,14 @@ pub enum Subject {
     Incident(IncidentNumber),
     /// A rota's handover posts; the rota's configured name.
     Rota(String),
+    /// A cover request: it lapses at its start if nobody took it.
+    CoverRequest(CoverRequestId),
+    /// One person's shift on a rota, by its start: reminders ahead of it.
+    Shift {
+        rota: String,
+        user: UserId,
+        start: DateTime<Utc>,
+    },
 }
 
 impl fmt::Display for Subject {
@@ -19,13 +31,19 @@ impl fmt::Display for Subject {
         match self {
             Subject::Incident(number) => write!(f, "incident:{}", number.0),
             Subject::Rota(name) => write!(f, "rota:{name}"),
+            Subject::CoverRequest(id) => write!(f, "cover_request:{}", id.0),
+            Subject::Shift { rota, user, start } => {
+                write!(f, "shift:{}:{user}:{rota}", start.timestamp())
+            }
         }
     }
 }
 
 /// A stored subject that is neither form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a reminder subject (incident:N or rota:NAME)")]
+#[error(
+    "`{0}` is not a reminder subject (incident:N, rota:NAME, cover_request:N or shift:T:USER:ROTA)"
+)]
 pub struct BadSubject(String);
 
 impl FromStr for Subject {
@@ -39,6 +57,32 @@ impl FromStr for Subject {
                 _ => Err(bad()),
             },
             Some(("rota", name)) if !name.is_empty() => Ok(Subject::Rota(name.to_owned())),
+            Some(("cover_request", n)) => match n.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(Subject::CoverRequest(CoverRequestId(n))),
+                _ => Err(bad()),
+            },
+            Some(("shift", rest)) => {
+                let mut parts = rest.splitn(3, ':');
+                let (Some(start), Some(user), Some(rota)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad());
+                };
+                let start = start
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+                    .ok_or_else(bad)?;
+                let user = UserId::parse(user).map_err(|_| bad())?;
+                if rota.is_empty() {
+                    return Err(bad());
+                }
+                Ok(Subject::Shift {
+                    rota: rota.to_owned(),
+                    user,
+                    start,
+                })
+            }
             _ => Err(bad()),
         }
     }
@@ -54,6 +98,12 @@ mod tests {
             Subject::Incident(IncidentNumber(12)),
             Subject::Rota("in-hours".to_owned()),
             Subject::Rota("a:b".to_owned()),
+            Subject::CoverRequest(CoverRequestId(4)),
+            Subject::Shift {
+                rota: "in:hours".to_owned(),
+                user: UserId::parse("U0PAASEN1").unwrap(),
+                start: DateTime::from_timestamp(1_795_000_000, 0).unwrap(),
+            },
         ] {
             assert_eq!(subject.to_string().parse::<Subject>(), Ok(subject));
         }
@@ -72,6 +122,10 @@ mod tests {
             "team:a",
             "incident",
             "",
+            "cover_request:0",
+            "shift:1795000000:U0PAASEN1:",
+            "shift:soon:U0PAASEN1:in-hours",
+            "shift:1795000000:bob:in-hours",
         ] {
             assert!(bad.parse::<Subject>().is_err(), "{bad}");
         }

@@ -5,6 +5,7 @@
 mod coverage;
 mod resolve;
 mod rotation;
+pub mod shifts;
 mod table;
 #[cfg(test)]
 mod table_tests;

@@ -67,7 +67,7 @@ pub struct Firing {
 
 /// " _(late by 2 h 50 min: this was due …)_" when the reminder fires more
 /// than `LATE_AFTER` after it fell due, with the real lateness; else "".
-fn late_note(firing: &Firing, policy: &Policy) -> String {
+pub fn late_note(firing: &Firing, policy: &Policy) -> String {
     let late = firing.now - firing.due;
     if late <= LATE_AFTER {
         return String::new();
@@ -215,7 +215,8 @@ pub fn incident(
             describe(rules.review_nudge_after.to_string()),
             describe(rules.review_target.to_string()),
         ), None)],
-        Kind::Handover | Kind::WeekEnd => Vec::new(),
+        // Not about an incident: said by their own subjects.
+        Kind::Handover | Kind::WeekEnd | Kind::Lapse | Kind::ShiftAhead => Vec::new(),
     }
 }
 

@@ -6,15 +6,16 @@
 
 use crate::access;
 use crate::bot::throttles::Spend;
-use crate::bot::{outgoing, Answering, Context};
+use crate::bot::{outgoing, shifts, Answering, Context};
 use crate::ids::{OverrideId, UserId};
 use crate::mrkdwn::slack_date;
 use crate::policy::Rota;
 use crate::refusal::{Refusal, Uncoverable};
-use crate::rota;
+use crate::rota::{self, Override};
 use crate::slack::blocks::cover::put_on_call;
 use crate::store::overrides;
 use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, Transaction};
 use tracing::warn;
 
 /// What `/oncall cover` asks for.
@@ -38,29 +39,52 @@ pub async fn create(
         covering,
         from,
         to,
-    } = cover;
+    } = &cover;
     let allowed = access::may_cover(&ctx.policy, rota, by)
-        .and_then(|()| access::may_cover_for(&ctx.policy, by, from, to))
+        .and_then(|()| access::may_cover_for(&ctx.policy, by, *from, *to))
         .and_then(|()| ctx.spend(by, Spend::Override));
     if let Err(refused) = allowed {
         return Ok(Err(refused));
     }
     if let Err(why) = coverable(ctx, covering).await {
         return Ok(Err(Refusal::CannotCover {
-            user: covering.clone(),
+            user: (*covering).clone(),
             why,
         }));
     }
     let now = ctx.now();
     let mut tx = ctx.write(answering).await?;
+    let (created, announcement) = record(ctx, &mut tx, cover, by, now).await?;
+    tx.commit().await?;
+    ctx.live.override_created(&created);
+    ctx.overrides_changed();
+    Ok(Ok(format!("Done. {announcement}")))
+}
+
+/// Stores the override inside `tx` with its announcement and direct
+/// messages; returns it and the announcement. The caller has checked who
+/// may set it and commits (a taken cover request commits both together).
+pub(super) async fn record(
+    ctx: &Context,
+    tx: &mut Transaction<'static, Sqlite>,
+    cover: Cover<'_>,
+    by: &UserId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Override, String)> {
+    let Cover {
+        rota,
+        covering,
+        from,
+        to,
+    } = cover;
     // Who the rotation (and earlier overrides) would have had on call,
     // read under the write lock so two covers at once see each other.
-    let live = overrides::live(&mut *tx).await?;
+    let live = overrides::live(&mut **tx).await?;
     let covered = rota::cover_at(&ctx.calendar, rota, from, &live)
         .map(|c| c.shift.user)
         .filter(|u| u != covering);
     let created = overrides::create(
-        &mut tx,
+        tx,
         overrides::NewOverride {
             rota: &rota.name,
             user: covering,
@@ -84,7 +108,7 @@ pub async fn create(
         slack_date(from, tz),
         slack_date(to, tz),
     );
-    outgoing::announce(&mut tx, rota, &announcement, "post", now).await?;
+    outgoing::announce(tx, rota, &announcement, "post", now).await?;
     // The displaced person hears of it, unless they set it up themselves.
     if let Some(covered) = covered.as_ref().filter(|c| *c != by) {
         let dm = format!(
@@ -96,7 +120,7 @@ pub async fn create(
             created.id,
             created.id,
         );
-        outgoing::dm(&mut tx, covered, dm, "dm", now).await?;
+        outgoing::dm(tx, covered, dm, "dm", now).await?;
     }
     // The person put on call hears of it, with a way to say no.
     if covering != by {
@@ -109,17 +133,17 @@ pub async fn create(
             created.id,
         );
         let content = put_on_call(&dm, created.id);
-        outgoing::dm_with(&mut tx, covering, content, "dm", now).await?;
+        outgoing::dm_with(tx, covering, content, "dm", now).await?;
     }
-    tx.commit().await?;
-    ctx.live.override_created(&created);
-    ctx.overrides_changed();
-    Ok(Ok(format!("Done. {announcement}")))
+    let mut after = live.clone();
+    after.push(created.clone());
+    shifts::changed(tx, &ctx.policy, &ctx.calendar, rota, &live, &after, now).await?;
+    Ok((created, announcement))
 }
 
 /// Whether `user` can be put on call: a real, active, human member of the
 /// installing workspace, by `users.info` (SPEC §2.7).
-async fn coverable(ctx: &Context, user: &UserId) -> Result<(), Uncoverable> {
+pub(super) async fn coverable(ctx: &Context, user: &UserId) -> Result<(), Uncoverable> {
     if ctx.installation.bot_user() == Some(user.as_str()) {
         return Err(Uncoverable::Bot);
     }
@@ -163,6 +187,7 @@ pub async fn cancel(
     }
     let now = ctx.now();
     let mut tx = ctx.write(answering).await?;
+    let before = overrides::live(&mut *tx).await?;
     if !overrides::cancel(&mut tx, id, by, now).await? {
         return Ok(Err(Refusal::AlreadyCancelled(id)));
     }
@@ -175,6 +200,17 @@ pub async fn cancel(
     );
     if let Some(rota) = ctx.policy.rota(&found.rota) {
         outgoing::announce(&mut tx, rota, &text, "post", now).await?;
+        let after: Vec<Override> = before.iter().filter(|o| o.id != id).cloned().collect();
+        shifts::changed(
+            &mut tx,
+            &ctx.policy,
+            &ctx.calendar,
+            rota,
+            &before,
+            &after,
+            now,
+        )
+        .await?;
     }
     // Both people it swapped hear of it, unless they cancelled it.
     let told = [Some(&found.user), found.covered.as_ref()];

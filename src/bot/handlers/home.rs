@@ -1,5 +1,6 @@
 //! The App Home tab, published whenever someone opens it, from what is in
-//! memory: no database read.
+//! memory, and the open cover requests (one indexed read on the read-only
+//! pool; the tab shows without them if it fails).
 
 use crate::bot::Context;
 use crate::ids::UserId;
@@ -20,7 +21,14 @@ pub async fn opened(ctx: &Context, viewer: &SlackUserId) {
         open: &open,
         overrides: &overrides,
     };
-    let view = home(&ctx.policy, &ctx.calendar, &data);
+    let open_requests = match crate::store::cover_requests::open(&ctx.reads, data.now).await {
+        Ok(open) => open,
+        Err(e) => {
+            warn!(error = %e, "could not read the open cover requests for the Home tab");
+            Vec::new()
+        }
+    };
+    let view = home(&ctx.policy, &ctx.calendar, &data, &open_requests);
     if let Err(e) = ctx.web.publish_home(viewer, view).await {
         warn!(error = %e, "could not publish the Home tab");
     }

@@ -5,6 +5,8 @@
 pub mod change;
 pub mod command;
 pub mod cover;
+pub mod cover_ask;
+pub mod cover_request;
 pub mod declare;
 pub mod events;
 pub mod home;

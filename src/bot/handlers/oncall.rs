@@ -3,7 +3,7 @@
 //! `/oncall`, the one asked most, once a minute); covers and cancellations
 //! are in `cover`.
 
-use super::cover;
+use super::{cover, cover_request};
 use crate::bot::reply::Reply;
 use crate::bot::{Answering, Context};
 use crate::clock::this_minute;
@@ -75,6 +75,27 @@ pub async fn command(
             }
             None => Refusal::NoSuchRota(rota).into(),
         },
+        OncallCommand::CoverMe {
+            rota,
+            from,
+            to,
+            note,
+        } => match policy.rota(&rota) {
+            Some(rota) => {
+                let ask = cover_request::Ask {
+                    rota,
+                    from,
+                    to,
+                    note: &note,
+                };
+                match cover_request::ask(ctx, answering, ask, user).await? {
+                    Ok(done) => done.into(),
+                    Err(refusal) => refusal.into(),
+                }
+            }
+            None => Refusal::NoSuchRota(rota).into(),
+        },
+        OncallCommand::Requests => cover_request::list(ctx).await?.into(),
         OncallCommand::Cancel(id) => match cover::cancel(ctx, answering, id, user).await? {
             Ok(done) => done.into(),
             Err(refusal) => refusal.into(),

@@ -4,7 +4,7 @@
 //! never lost and a redelivered one is not applied twice; opening a modal
 //! and telling the person of a refusal are Web API calls, made after.
 
-use super::{change, cover, declare, publish, update};
+use super::{change, cover, cover_ask, cover_request, declare, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
@@ -80,6 +80,20 @@ pub async fn pressed(
                 ctx.clone()
                     .work
                     .spawn(async move { tell(&ctx, &event, &user, said).await });
+                continue;
+            }
+            Press::TakeCover(id) => {
+                let said = cover_request::take(ctx, answering, id, &user)
+                    .await
+                    .unwrap_or_else(|e| Apology::for_error(&e, "a button press").to_string());
+                let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
+                ctx.clone()
+                    .work
+                    .spawn(async move { tell(&ctx, &event, &user, said).await });
+                continue;
+            }
+            Press::AskCoverFromHome => {
+                cover_ask::open(ctx, &event.trigger_id, &user);
                 continue;
             }
             Press::Prioritise(n, priority) => (

@@ -1,7 +1,7 @@
 //! Modal submissions: one line per modal to its handler. The answer is the
 //! ack's payload: nothing (the modal closes) or errors on its fields.
 
-use super::{declare, publish, update};
+use super::{cover_ask, declare, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::UserId;
@@ -29,6 +29,7 @@ pub async fn submitted(
             None => Err(anyhow::anyhow!("an update modal without its incident")),
         },
         Some(views::PUBLISH) => publish::submitted(ctx, answering, view, &form, &user).await,
+        Some(views::ASK_COVER) => cover_ask::submitted(ctx, answering, &form, &user).await,
         _ => Ok(None),
     };
     // A failure on our side: shown on the form's first field, which every
@@ -38,6 +39,7 @@ pub async fn submitted(
         let field = match view.callback_id.as_ref().map(|c| c.0.as_str()) {
             Some(views::UPDATE) => fields::UPDATE,
             Some(views::PUBLISH) => crate::slack::blocks::publish::fields::MESSAGE,
+            Some(views::ASK_COVER) => crate::slack::blocks::cover_request::fields::ROTA,
             _ => fields::TITLE,
         };
         Some(modal::error_on(field, &apology))

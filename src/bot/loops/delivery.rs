@@ -16,6 +16,8 @@
 //! for in the channel or thread first (see `slack::lookup`), and only
 //! posted if it is not there.
 
+mod cover_copies;
+
 use super::parking::Parking;
 use crate::bot::outgoing::{Outgoing, Thread};
 use crate::bot::Parts;
@@ -56,6 +58,9 @@ fn order_key(item: &Outgoing) -> String {
         } => format!("thread:{channel}:{ts}"),
         Outgoing::Post { channel, .. } => format!("channel:{channel}"),
         Outgoing::Dm { user, .. } => format!("dm:{user}"),
+        Outgoing::CoverRequest { request, .. } | Outgoing::RefreshCoverRequest { request } => {
+            format!("cover_request:{}", request.0)
+        }
     }
 }
 
@@ -66,6 +71,8 @@ fn destination(item: &Outgoing) -> String {
         Outgoing::Post { channel, .. } => format!("channel:{channel}"),
         Outgoing::RefreshCard { incident } => format!("card:{incident}"),
         Outgoing::Dm { user, .. } => format!("dm:{user}"),
+        Outgoing::CoverRequest { channel, .. } => format!("channel:{channel}"),
+        Outgoing::RefreshCoverRequest { request } => format!("cover_request:{}", request.0),
     }
 }
 
@@ -516,6 +523,14 @@ impl Delivery {
                     .map(|_| ())
                     .map_err(Failed::posting)
             }
+            Outgoing::CoverRequest { request, channel } => {
+                self.post_cover_request(row, *request, channel, lookups)
+                    .await
+            }
+            Outgoing::RefreshCoverRequest { request } => self
+                .refresh_cover_request(*request)
+                .await
+                .map_err(|e| Failed::before_posting(row, e)),
         }
     }
 

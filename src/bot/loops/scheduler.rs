@@ -3,8 +3,9 @@
 //! with the messages it causes, then plans the next slot of that kind.
 //! Rows that fell due while the bot was down fire at start-up, marked late.
 
+use crate::bot::handlers::cover_request;
 use crate::bot::outgoing;
-use crate::bot::{plan, Parts};
+use crate::bot::{plan, shifts, Parts};
 use crate::clock::sleep_until;
 use crate::ids::IncidentNumber;
 use crate::incident::{Incident, Status};
@@ -55,6 +56,7 @@ impl Scheduler {
         let mut planned = false;
         let mut tidied: Option<DateTime<Utc>> = None;
         let mut holidays_checked: Option<DateTime<Utc>> = None;
+        let mut shifts_planned: Option<DateTime<Utc>> = None;
         loop {
             let now = self.parts.clock.now();
             if holidays_checked.is_none_or(|at| now - at >= HOLIDAY_WARNING_EVERY) {
@@ -86,6 +88,15 @@ impl Scheduler {
                         false
                     }
                 };
+            }
+            // Shift reminders look a few days ahead: keep that window
+            // filled as time passes (changes re-plan as they happen).
+            if planned && shifts_planned.is_none_or(|at| self.parts.clock.now() - at >= TIDY_EVERY)
+            {
+                match self.plan_shifts(self.parts.clock.now()).await {
+                    Ok(()) => shifts_planned = Some(self.parts.clock.now()),
+                    Err(e) => warn!(error = format!("{e:#}"), "could not plan shift reminders"),
+                }
             }
             if let Err(e) = self.fire_due().await {
                 warn!(
@@ -132,6 +143,15 @@ impl Scheduler {
         Ok(())
     }
 
+    async fn plan_shifts(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut tx = crate::store::write(&self.parts.db).await?;
+        let live = overrides::live(&mut *tx).await?;
+        let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
+        shifts::plan_all(&mut tx, policy, cal, &live, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn fire_due(&self) -> anyhow::Result<()> {
         loop {
             let now = self.parts.clock.now();
@@ -171,9 +191,16 @@ impl Scheduler {
         now: DateTime<Utc>,
         live: &[Override],
     ) -> anyhow::Result<()> {
+        let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         let number = match &row.subject {
             Subject::Rota(name) => return self.fire_handover(tx, row, name, now).await,
             Subject::Incident(number) => *number,
+            Subject::CoverRequest(id) => return cover_request::lapse(tx, policy, *id, now).await,
+            Subject::Shift { rota, user, start } => {
+                let shift = (rota.as_str(), user, *start);
+                let while_down = row.due < self.started;
+                return shifts::fire(tx, policy, cal, shift, row, live, now, while_down).await;
+            }
         };
         let Some(incident) = incidents::get(&mut **tx, number).await? else {
             return Ok(());
@@ -190,7 +217,6 @@ impl Scheduler {
             kind: row.kind,
             due: row.due,
         });
-        let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         if !still_owed {
             return plan::incident(tx, policy, cal, &incident, now).await;
         }

@@ -1,8 +1,10 @@
 //! The App Home tab as Block Kit: the "Declare an incident" button, then
 //! the sections `views::home` writes, each inside Slack's limits.
 
+use super::cover_request::take_button;
 use super::press::Press;
 use crate::calendar::Calendar;
+use crate::cover_request::CoverRequest;
 use crate::mrkdwn::truncate;
 use crate::policy::Policy;
 use crate::views::home::{self as content, HomeData};
@@ -39,7 +41,45 @@ fn list(entries: &[String], more: Option<&str>) -> Vec<SlackBlock> {
         .collect()
 }
 
-pub fn home(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> SlackView {
+/// Open cover requests shown at most; the rest are counted.
+const MAX_REQUESTS: usize = 5;
+
+/// The open cover requests, each with *I'll cover* (not on the viewer's
+/// own), then *Ask for cover* and the command that does the same.
+fn cover_requests(policy: &Policy, data: &HomeData<'_>, open: &[CoverRequest]) -> Vec<SlackBlock> {
+    let mut blocks = vec![header("Cover requests")];
+    if open.is_empty() {
+        blocks.push(section("No open cover requests."));
+    }
+    for request in open.iter().take(MAX_REQUESTS) {
+        blocks.push(section(&crate::views::cover_request::summary(
+            policy, request,
+        )));
+        if request.asked_by != *data.viewer {
+            blocks.push(take_button(request).into());
+        }
+    }
+    let hidden = open.len().saturating_sub(MAX_REQUESTS);
+    if hidden > 0 {
+        blocks.push(context(&format!(
+            "…and {hidden} more: `/oncall requests` lists them all"
+        )));
+    }
+    blocks.push(
+        SlackActionsBlock::new(vec![Press::AskCoverFromHome.button("Ask for cover").into()]).into(),
+    );
+    blocks.push(context(
+        "Or `/oncall cover me ROTA FROM to TO [note]`: the rest of your rota is asked, and the first to press *I'll cover* takes it.",
+    ));
+    blocks
+}
+
+pub fn home(
+    policy: &Policy,
+    cal: &Calendar,
+    data: &HomeData<'_>,
+    open_requests: &[CoverRequest],
+) -> SlackView {
     let home = content::home(policy, cal, data);
     let mut blocks = vec![
         header("Incidents and on call"),
@@ -55,6 +95,8 @@ pub fn home(policy: &Policy, cal: &Calendar, data: &HomeData<'_>) -> SlackView {
     blocks.push(SlackDividerBlock::new().into());
     blocks.push(header("On call now"));
     blocks.extend(list(&home.on_call, home.more_rotas.as_deref()));
+    blocks.push(SlackDividerBlock::new().into());
+    blocks.extend(cover_requests(policy, data, open_requests));
     blocks.push(SlackDividerBlock::new().into());
     blocks.push(header("Your next shifts"));
     blocks.push(section(&home.your_shifts));

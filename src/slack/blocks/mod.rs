@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod cover;
+pub mod cover_request;
 pub mod home;
 pub mod modal;
 pub mod press;
@@ -32,6 +33,10 @@ pub mod actions {
     pub const PUBLISH_RESOLVE: &str = "incident.publish_resolve";
     /// The App Home's "Declare an incident" button: no incident yet.
     pub const HOME_DECLARE: &str = "home.declare";
+    /// *I'll cover* on a cover request (posted, or on Home).
+    pub const TAKE_COVER: &str = "cover_request.take";
+    /// The App Home's "Ask for cover" button: opens the ask modal.
+    pub const HOME_ASK_COVER: &str = "home.ask_cover";
 }
 
 /// callback_ids of the modals.
@@ -39,4 +44,5 @@ pub mod views {
     pub const DECLARE: &str = "incident.declare";
     pub const UPDATE: &str = "incident.update";
     pub const PUBLISH: &str = "statuspage.publish";
+    pub const ASK_COVER: &str = "cover_request.ask";
 }

@@ -4,9 +4,11 @@
 //! cannot drift apart. On the wire: the control's `action_id` names the
 //! action, its `value` the incident (`"7"`), or the incident and the
 //! chosen priority for the priority menu (`"7:P2"`), or for *Undo* the
-//! override (`"12"` for OVR-12).
+//! override (`"12"` for OVR-12), for *I'll cover* the cover request
+//! (`"3"` for REQ-3).
 
 use super::actions;
+use crate::cover_request::CoverRequestId;
 use crate::ids::{IncidentNumber, OverrideId};
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
@@ -34,6 +36,10 @@ pub enum Press {
     PublishResolve(IncidentNumber),
     /// The Home tab's button: opens the declare modal.
     DeclareFromHome,
+    /// *I'll cover* on a cover request (SPEC §7).
+    TakeCover(CoverRequestId),
+    /// The Home tab's button: opens the ask-for-cover modal.
+    AskCoverFromHome,
 }
 
 impl Press {
@@ -43,6 +49,13 @@ impl Press {
     pub fn parse(action_id: &str, value: &str) -> Option<Press> {
         if action_id == actions::HOME_DECLARE {
             return Some(Press::DeclareFromHome);
+        }
+        if action_id == actions::HOME_ASK_COVER {
+            return Some(Press::AskCoverFromHome);
+        }
+        if action_id == actions::TAKE_COVER {
+            let id = value.parse::<i64>().ok().filter(|n| *n > 0)?;
+            return Some(Press::TakeCover(CoverRequestId(id)));
         }
         if action_id == actions::UNDO_OVERRIDE {
             let id = value.parse::<i64>().ok().filter(|n| *n > 0)?;
@@ -82,6 +95,8 @@ impl Press {
             Press::Publish(_) => actions::PUBLISH,
             Press::PublishResolve(_) => actions::PUBLISH_RESOLVE,
             Press::DeclareFromHome => actions::HOME_DECLARE,
+            Press::TakeCover(_) => actions::TAKE_COVER,
+            Press::AskCoverFromHome => actions::HOME_ASK_COVER,
         }
     }
 
@@ -91,6 +106,8 @@ impl Press {
             Press::Prioritise(n, p) => format!("{}:{p}", n.0),
             Press::DeclareFromHome => "declare".to_owned(),
             Press::UndoOverride(id) => id.0.to_string(),
+            Press::TakeCover(id) => id.0.to_string(),
+            Press::AskCoverFromHome => "ask".to_owned(),
             Press::Acknowledge(n)
             | Press::TakeLead(n)
             | Press::TakeComms(n)
@@ -138,6 +155,8 @@ mod tests {
             Press::Publish(n),
             Press::PublishResolve(n),
             Press::DeclareFromHome,
+            Press::TakeCover(CoverRequestId(3)),
+            Press::AskCoverFromHome,
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));
         }
@@ -153,5 +172,7 @@ mod tests {
         assert_eq!(Press::parse("incident.priority", "7"), None);
         assert_eq!(Press::parse("someone.else", "7"), None);
         assert_eq!(Press::parse("override.undo", "OVR-1"), None);
+        assert_eq!(Press::parse("cover_request.take", "REQ-1"), None);
+        assert_eq!(Press::parse("cover_request.take", "0"), None);
     }
 }
