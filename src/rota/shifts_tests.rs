@@ -117,3 +117,15 @@ fn an_override_tomorrow_changes_both_peoples_shifts_and_one_far_off_does_not() {
     assert_eq!(en4.gained[0].from, utc("2026-11-24T12:00:00Z"));
     assert_eq!(en4.lost[0].from, utc("2026-11-24T09:00:00Z"));
 }
+
+#[test]
+fn tonights_out_of_hours_shift_is_reminded_an_hour_before() {
+    let p = Policy::builtin();
+    let cal = p.calendar();
+    let rota = p.rota("out-of-hours").unwrap();
+    let now = utc(NOW);
+    let leads = [Duration::days(1), Duration::hours(1)];
+    let due = reminders(&cal, rota, &leads, Duration::days(2), now, &[]);
+    assert_eq!(due[0].due, utc("2026-11-23T16:00:00Z"), "{due:?}");
+    assert_eq!(due[0].shift.user, u("U0PAASEN2"));
+}

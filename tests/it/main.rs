@@ -7,6 +7,7 @@ mod support;
 
 mod channel;
 mod clocks;
+mod cover_requests;
 mod crash;
 mod demo;
 mod emulator_frames;
