@@ -395,3 +395,109 @@ async fn an_override_inside_the_lead_time_tells_both_people_at_once() {
     assert_eq!(app.dms_saying(EN4, "Your *in-hours* shift starts"), 0);
     app.stop().await;
 }
+
+async fn open_home(app: &TestApp, user: &str) -> Value {
+    let before = app.slack.home(user).map(|h| h["hash"].clone());
+    let event = serde_json::json!({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"});
+    let id = app.slack.event(event).await.unwrap();
+    app.slack.wait_ack(&id, WAIT).await.unwrap();
+    let (slack, user) = (app.slack.clone(), user.to_owned());
+    slack
+        .wait_until(WAIT, |s| {
+            s.home(&user).is_some() && s.home(&user).map(|h| h["hash"].clone()) != before
+        })
+        .await
+        .expect("the Home tab is published");
+    app.slack.home(&user).unwrap()
+}
+
+/// `state.values` of the ask-for-cover modal.
+fn ask_form(rota: &str, from: &str, to: &str, note: &str) -> Value {
+    let text = |v: &str| serde_json::json!({"type": "plain_text_input", "value": v});
+    serde_json::json!({
+        "cover_rota": {"cover_rota": {"type": "static_select", "selected_option": {
+            "text": {"type": "plain_text", "text": rota}, "value": rota}}},
+        "cover_from": {"cover_from": text(from)},
+        "cover_to": {"cover_to": text(to)},
+        "cover_note": {"cover_note": text(note)},
+    })
+}
+
+#[tokio::test]
+async fn home_asks_for_cover_in_a_modal_and_shows_open_requests_to_take() {
+    let mut app = TestApp::start_with(policy(&[]), support::monday_morning()).await;
+    let home = open_home(&app, EN4).await;
+    let text = home.to_string();
+    assert!(text.contains("No open cover requests"), "{text}");
+    assert!(text.contains("home.ask_cover"), "{text}");
+
+    let view_id = home["id"].as_str().unwrap().to_owned();
+    let id = app
+        .slack
+        .block_action_in_view(EN4, &view_id, "home.ask_cover", "ask")
+        .await
+        .unwrap();
+    app.slack.wait_ack(&id, WAIT).await.unwrap();
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| !s.views().is_empty())
+        .await
+        .expect("the ask modal opens");
+    let modal = app.slack.views()[0].clone();
+    assert_eq!(modal.view["callback_id"], "cover_request.ask");
+    assert!(modal.view.to_string().contains("in-hours"));
+
+    // A bad start is shown on its field; nothing is asked.
+    let id = app
+        .slack
+        .view_submission(
+            EN4,
+            &modal.view_id,
+            ask_form("in-hours", "soon", "17:00", ""),
+        )
+        .await
+        .unwrap();
+    let ack = app.slack.wait_ack(&id, WAIT).await.unwrap();
+    let errors = ack.payload.expect("errors on the form");
+    assert_eq!(errors["response_action"], "errors", "{errors}");
+    assert!(errors["errors"]["cover_from"].is_string(), "{errors}");
+    let listed = app.oncall_as("requests", EN4).await;
+    assert!(listed.starts_with("No open cover requests"), "{listed}");
+
+    let form = ask_form("in-hours", "tomorrow 09:00", "17:00", "school run");
+    let id = app
+        .slack
+        .view_submission(EN4, &modal.view_id, form)
+        .await
+        .unwrap();
+    assert_eq!(app.slack.wait_ack(&id, WAIT).await.unwrap().payload, None);
+    let ts = app.request_copy(TOPIC, "REQ-1").await;
+    assert!(app
+        .slack
+        .message(TOPIC, &ts)
+        .unwrap()
+        .text
+        .contains("school run"));
+
+    // Another member sees it on their Home, with the button, and takes it.
+    let theirs = open_home(&app, EN1).await;
+    assert!(
+        theirs.to_string().contains("REQ-1: <@U0PAASEN4>"),
+        "{theirs}"
+    );
+    assert!(theirs.to_string().contains(TAKE), "{theirs}");
+    let mine = open_home(&app, EN4).await.to_string();
+    assert!(
+        mine.contains("REQ-1") && !mine.contains(TAKE),
+        "not on your own: {mine}"
+    );
+    let view_id = theirs["id"].as_str().unwrap().to_owned();
+    let id = app
+        .slack
+        .block_action_in_view(EN1, &view_id, TAKE, "1")
+        .await
+        .unwrap();
+    app.slack.wait_ack(&id, WAIT).await.unwrap();
+    app.copy_says(TOPIC, &ts, "Covered by <@U0PAASEN1>").await;
+    app.stop().await;
+}
