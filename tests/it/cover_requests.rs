@@ -201,7 +201,7 @@ async fn two_people_pressing_ill_cover_at_once_make_one_override_and_every_copy_
         .await;
 
     let overrides = app.oncall_as("overrides", EN4).await;
-    assert!(overrides.contains(&format!("OVR-1")), "{overrides}");
+    assert!(overrides.contains("OVR-1"), "{overrides}");
     assert!(
         !overrides.contains("OVR-2"),
         "exactly one override: {overrides}"
