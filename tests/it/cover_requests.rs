@@ -284,6 +284,11 @@ async fn bad_cover_requests_are_refused_with_the_usage_and_change_nothing() {
             "Only members of the *in-hours* rota",
         ),
         ("cover me in-hours tomorrow 09:00", EN4, "is not a range"),
+        (
+            "cover me in-hours tomorrow 09:00 to tomorrow 17:00",
+            EN1,
+            "You are not on call on *in-hours*",
+        ),
     ] {
         let reply = app.oncall_as(args, user).await;
         assert!(reply.contains(says), "{args}: {reply}");

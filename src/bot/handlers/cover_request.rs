@@ -66,6 +66,23 @@ pub async fn ask(
     if !rota.members.contains(by) {
         return Ok(Err(not_a_member(rota, "ask it for cover")));
     }
+    // "For their own shifts" (SPEC §2.7): some of the range must be theirs.
+    let live = ctx.live.overrides();
+    let theirs = crate::rota::shifts(&ctx.calendar, rota, from, to, &live)
+        .iter()
+        .any(|s| s.user == *by);
+    if !theirs {
+        return Ok(Err(Refusal::Usage(UsageError::new(
+            format!(
+                "You are not on call on *{}* at any time from {} to {}: a cover request is for your own shifts (`/oncall {}` shows them).",
+                escape(&rota.name),
+                slack_date(from, ctx.policy.timezone),
+                slack_date(to, ctx.policy.timezone),
+                escape(&rota.name),
+            ),
+            ONCALL_USAGE,
+        ))));
+    }
     let allowed = access::may_cover_for(&ctx.policy, by, from, to)
         .and_then(|()| ctx.spend(by, Spend::Override));
     if let Err(refused) = allowed {

@@ -4,7 +4,7 @@
 //! never lost and a redelivered one is not applied twice; opening a modal
 //! and telling the person of a refusal are Web API calls, made after.
 
-use super::{change, cover, cover_ask, cover_request, declare, publish, update};
+use super::{change, cover, cover_ask, cover_request, declare, home, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
@@ -87,9 +87,13 @@ pub async fn pressed(
                     .await
                     .unwrap_or_else(|e| Apology::for_error(&e, "a button press").to_string());
                 let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
-                ctx.clone()
-                    .work
-                    .spawn(async move { tell(&ctx, &event, &user, said).await });
+                ctx.clone().work.spawn(async move {
+                    tell(&ctx, &event, &user, said).await;
+                    // Pressed on the Home tab: it shows the request taken.
+                    if event.channel.is_none() {
+                        home::opened(&ctx, &SlackUserId(user.to_string())).await;
+                    }
+                });
                 continue;
             }
             Press::AskCoverFromHome => {

@@ -144,6 +144,9 @@ impl Scheduler {
     }
 
     async fn plan_shifts(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        if self.parts.policy.oncall.remind_before.is_empty() {
+            return Ok(());
+        }
         let mut tx = crate::store::write(&self.parts.db).await?;
         let live = overrides::live(&mut *tx).await?;
         let (policy, cal) = (&self.parts.policy, &self.parts.calendar);

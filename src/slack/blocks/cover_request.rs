@@ -42,6 +42,14 @@ pub mod fields {
 pub fn ask_modal(rotas: &[&crate::policy::Rota]) -> SlackView {
     use super::modal::input;
     use crate::mrkdwn::truncate;
+    // Slack refuses a menu with no options: say why there is nothing to ask.
+    if rotas.is_empty() {
+        let why = "You are on no rota, so you have no shifts to ask cover for.";
+        let blocks = vec![SlackSectionBlock::new().with_text(md!("{}", why)).into()];
+        return SlackView::Modal(
+            SlackModalView::new(pt!("Ask for cover"), blocks).with_close(pt!("Close")),
+        );
+    }
     let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = rotas
         .iter()
         .map(|r| SlackBlockChoiceItem::new(pt!(truncate(&r.name, 75)), r.name.clone()))
@@ -74,4 +82,48 @@ pub fn ask_modal(rotas: &[&crate::policy::Rota]) -> SlackView {
             .with_close(pt!("Cancel"))
             .with_callback_id(super::views::ASK_COVER.into()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cover_request::{CoverRequestId, State};
+    use crate::ids::UserId;
+    use crate::policy::Policy;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn only_an_open_request_carries_the_button_and_the_modal_lists_your_rotas() {
+        let policy = Policy::builtin();
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        let mut request = crate::cover_request::CoverRequest {
+            id: CoverRequestId(7),
+            rota: "in-hours".into(),
+            asked_by: UserId::parse("U0PAASEN4").unwrap(),
+            from: at,
+            to: at + chrono::Duration::hours(8),
+            note: String::new(),
+            asked_at: at,
+            state: State::Open,
+        };
+        let open = serde_json::to_string(&request_message(&policy, &request)).unwrap();
+        assert!(
+            open.contains("cover_request.take") && open.contains("\"value\":\"7\""),
+            "{open}"
+        );
+        request.state = State::Lapsed { at };
+        let lapsed = serde_json::to_string(&request_message(&policy, &request)).unwrap();
+        assert!(!lapsed.contains("cover_request.take"), "{lapsed}");
+
+        let mine = serde_json::to_string(&ask_modal(&[policy.rota("in-hours").unwrap()])).unwrap();
+        assert!(
+            mine.contains("cover_request.ask") && mine.contains("in-hours"),
+            "{mine}"
+        );
+        let none = serde_json::to_string(&ask_modal(&[])).unwrap();
+        assert!(
+            none.contains("on no rota") && !none.contains("static_select"),
+            "{none}"
+        );
+    }
 }
