@@ -506,3 +506,39 @@ async fn home_asks_for_cover_in_a_modal_and_shows_open_requests_to_take() {
     app.copy_says(TOPIC, &ts, "Covered by <@U0PAASEN1>").await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_whose_post_response_was_lost_is_posted_once_and_still_edited() {
+    let mut app = TestApp::start_with(policy(&[]), support::monday_morning()).await;
+    app.slack.lose_response_next("chat.postMessage");
+    app.oncall_as("cover me in-hours tomorrow 09:00 to tomorrow 17:00", EN4)
+        .await;
+    let (a, b) = (
+        app.request_copy(TOPIC, "REQ-1").await,
+        app.request_copy(OTHER, "REQ-1").await,
+    );
+    // Both copies' rows settle, the lost one after looking for it.
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |s| {
+            s.calls_to("chat.postMessage")
+                .iter()
+                .any(|c| c.error.as_deref() == Some("response_lost"))
+                && s.calls_to("conversations.history").iter().any(|c| c.ok)
+        })
+        .await
+        .expect("the lost post is looked for");
+    app.press_take(EN1, TOPIC, &a, "1").await;
+    app.copy_says(TOPIC, &a, "Covered by <@U0PAASEN1>").await;
+    app.copy_says(OTHER, &b, "Covered by <@U0PAASEN1>").await;
+    for channel in [TOPIC, OTHER] {
+        let copies = app
+            .slack
+            .messages(channel)
+            .iter()
+            .filter(|m| m.text.starts_with("REQ-1:"))
+            .count();
+        assert_eq!(copies, 1, "one copy in {channel}");
+    }
+    app.stop().await;
+}
