@@ -1,5 +1,6 @@
 //! Storage tests for the table modules, each on a fresh database.
 
+mod cover_requests;
 mod incidents;
 mod overrides;
 mod reminders;
