@@ -11,6 +11,7 @@ pub mod command;
 pub mod deadline;
 pub mod ids;
 pub mod incident;
+pub mod lease;
 pub mod mrkdwn;
 pub mod policy;
 pub mod priority;

@@ -6,6 +6,7 @@ pub mod events;
 mod faults_tests;
 pub mod file;
 pub mod incidents;
+pub mod lease;
 pub mod outbox;
 pub mod overrides;
 pub mod public;

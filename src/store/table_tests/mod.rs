@@ -1,6 +1,7 @@
 //! Storage tests for the table modules, each on a fresh database.
 
 mod incidents;
+mod lease;
 mod overrides;
 mod reminders;
 
