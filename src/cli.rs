@@ -119,6 +119,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let ready_requires_leader = settings.ready_requires_leader;
     let app = App::build(AppConfig {
         api_url: settings.api_url,
         app_token: settings.app_token,
@@ -132,7 +133,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
     })
     .await;
     let app = match app {
-        Ok(app) => app,
+        Ok(app) => app.ready_requires_leader(ready_requires_leader),
         Err(e) => {
             eprintln!("paas-incident-bot: {e:#}");
             return ExitCode::FAILURE;

@@ -173,6 +173,12 @@ impl Keeper {
         self.timing
     }
 
+    /// Where the work stops unless a renewal moves it on, while this
+    /// process may hold the lease.
+    pub fn fence(&self) -> Option<Instant> {
+        self.term.and(self.fence)
+    }
+
     /// What to ask: renew the term we may still hold, else acquire.
     pub fn request(&self) -> Request {
         match self.term {

@@ -29,6 +29,7 @@ pub mod cli;
 pub mod demo;
 pub mod health;
 pub mod metrics;
+pub mod ready;
 pub mod settings;
 pub mod slack;
 pub mod statuspage;

@@ -109,6 +109,8 @@ pub struct Settings {
     /// `STATUSPAGE_API_KEY`: the Statuspage key, for a policy with
     /// `[statuspage]` (SPEC §5). Never printed.
     pub statuspage_key: Option<Secret>,
+    /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby (SPEC §4).
+    pub ready_requires_leader: bool,
 }
 
 impl Settings {
@@ -143,6 +145,7 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
+            ready_requires_leader: flag(&get, "READY_REQUIRES_LEADER")?,
         })
     }
 }
@@ -208,6 +211,22 @@ fn clock_offset(get: &impl Fn(&str) -> Option<String>) -> Result<chrono::Duratio
             var: "BOT_CLOCK_OFFSET_SECS",
             why: format!("`{raw}` is not a whole number of seconds within ten years"),
         })
+}
+
+/// A yes/no variable: `true`/`false` (or `1`/`0`, `yes`/`no`), any case;
+/// unset or empty is `false`.
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, SettingsError> {
+    let Some(raw) = get(var).filter(|v| !v.trim().is_empty()) else {
+        return Ok(false);
+    };
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(SettingsError::Invalid {
+            var,
+            why: format!("`{raw}` is neither true nor false"),
+        }),
+    }
 }
 
 /// `LOG_FORMAT=json` for JSON lines; anything else is human-readable.
@@ -345,6 +364,27 @@ mod tests {
             Some("sp-secretkey")
         );
         assert!(!format!("{s:?}").contains("sp-secretkey"));
+    }
+
+    #[test]
+    fn ready_requires_leader_is_a_checked_flag() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        assert!(!s.ready_requires_leader);
+        let mut pairs = GOOD.to_vec();
+        for (raw, want) in [
+            ("true", true),
+            (" TRUE ", true),
+            ("1", true),
+            ("false", false),
+        ] {
+            pairs.push(("READY_REQUIRES_LEADER", raw));
+            let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+            assert_eq!(s.ready_requires_leader, want, "{raw}");
+            pairs.pop();
+        }
+        pairs.push(("READY_REQUIRES_LEADER", "leader"));
+        let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
+        assert!(e.to_string().starts_with("READY_REQUIRES_LEADER"), "{e}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod parser_props;
 mod permissions;
 mod policy_loader;
 mod reminders;
+mod replicas;
 mod report_golden;
 mod rota_props;
 mod security;
