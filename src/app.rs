@@ -58,7 +58,11 @@ impl App {
         let metrics = Arc::new(Metrics::new());
         let path = store::file::path_of(&config.database_url);
         // Before opening: a second bot must not even run migrations.
-        let lock = path.as_deref().map(store::file::lock).transpose()?;
+        let lock = path.as_deref().map(store::file::lock).transpose();
+        let lock = lock.map_err(|e| match e.is::<store::file::AlreadyServing>() {
+            true => e,
+            false => store::Unreachable::new(&config.database_url, e),
+        })?;
         let db = store::open(&config.database_url).await?;
         if let Some(lock) = &lock {
             lock.mark_served()

@@ -21,6 +21,7 @@ mod parking;
 mod parser_props;
 mod permissions;
 mod policy_loader;
+mod process;
 mod reminders;
 mod replicas;
 mod report_golden;
