@@ -9,6 +9,7 @@ mod channel;
 mod clocks;
 mod crash;
 mod demo;
+mod deploy;
 mod emulator_frames;
 mod exactly_once;
 mod faults;
