@@ -59,9 +59,14 @@ impl App {
         let path = store::file::path_of(&config.database_url);
         // Before opening: a second bot must not even run migrations.
         let lock = path.as_deref().map(store::file::lock).transpose();
-        let lock = lock.map_err(|e| match e.is::<store::file::AlreadyServing>() {
-            true => e,
-            false => store::Unreachable::new(&config.database_url, e),
+        // Taken by another bot is its own error; anything else means the
+        // file's directory cannot be used: the database is unreachable.
+        let lock = lock.map_err(|e| {
+            if e.is::<store::file::AlreadyServing>() {
+                e
+            } else {
+                store::Unreachable::at(&config.database_url, e)
+            }
         })?;
         let db = store::open(&config.database_url).await?;
         if let Some(lock) = &lock {

@@ -33,7 +33,7 @@ pub struct Unreachable {
 }
 
 impl Unreachable {
-    pub(crate) fn new(url: &str, cause: impl std::fmt::Display) -> anyhow::Error {
+    pub(crate) fn at(url: &str, cause: impl std::fmt::Display) -> anyhow::Error {
         Unreachable {
             url: DatabaseUrl::new(url),
             cause: format!("{cause:#}"),
@@ -47,10 +47,10 @@ impl Unreachable {
 /// served before, is refused with a message naming it (see `file::prepare`).
 pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
     if let Some(path) = file::path_of(url) {
-        file::prepare(&path).map_err(|e| Unreachable::new(url, e))?;
+        file::prepare(&path).map_err(|e| Unreachable::at(url, e))?;
     }
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| Unreachable::new(url, format!("not a SQLite URL: {e}")))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .create_if_missing(true)
         // WAL lets /healthz and readers run while a write is in flight.
         .journal_mode(SqliteJournalMode::Wal)
@@ -67,7 +67,7 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
         .after_release(|conn, _| Box::pin(discard_if_stuck(conn)))
         .connect_with(options)
         .await
-        .map_err(|e| Unreachable::new(url, e))?;
+        .map_err(|e| Unreachable::at(url, e))?;
     sqlx::migrate!("./migrations")
         .run(&pool)
         .await
@@ -109,14 +109,14 @@ async fn discard_if_stuck(conn: &mut sqlx::SqliteConnection) -> Result<bool, sql
 /// FULL`) could hold every connection and hold up an ack for a second.
 pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| Unreachable::new(url, format!("not a SQLite URL: {e}")))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .read_only(true)
         .busy_timeout(Duration::from_secs(5));
     SqlitePoolOptions::new()
         .max_connections(2)
         .connect_with(options)
         .await
-        .map_err(|e| Unreachable::new(url, format!("for reading: {e}")))
+        .map_err(|e| Unreachable::at(url, format!("for reading: {e}")))
 }
 
 /// Opens an existing database read-only, for the offline subcommands
@@ -124,14 +124,14 @@ pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
 /// not a new empty database.
 pub async fn open_existing(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| Unreachable::new(url, format!("not a SQLite URL: {e}")))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .read_only(true)
         .create_if_missing(false);
     SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
         .await
-        .map_err(|e| Unreachable::new(url, e))
+        .map_err(|e| Unreachable::at(url, e))
 }
 
 /// Begins a transaction that will write. `BEGIN IMMEDIATE` takes the write

@@ -179,14 +179,12 @@ impl Drop for CountDrop<'_> {
 }
 
 impl OnceOnly for Arc<Probe> {
-    fn work(&self, stop: CancellationToken) -> impl Future<Output = ()> + Send {
-        async move {
-            self.started.fetch_add(1, Ordering::SeqCst);
-            let mut guard = CountDrop(&self.dropped, true);
-            stop.cancelled().await;
-            guard.1 = false;
-            self.finished.fetch_add(1, Ordering::SeqCst);
-        }
+    async fn work(&self, stop: CancellationToken) {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let mut guard = CountDrop(&self.dropped, true);
+        stop.cancelled().await;
+        guard.1 = false;
+        self.finished.fetch_add(1, Ordering::SeqCst);
     }
 }
 
