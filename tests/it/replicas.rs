@@ -6,7 +6,7 @@ use crate::support;
 
 use paas_incident_bot::app::App;
 use std::time::Duration;
-use support::incident::ALICE;
+use support::incident::{ALICE, BOB};
 use support::{TestApp, WAIT};
 
 const CHANNEL: &str = "C0PAAS";
@@ -152,4 +152,74 @@ async fn a_replica_that_loses_the_lease_stops_delivering_until_it_is_back() {
         .await
         .unwrap();
     assert!(expires_at.starts_with("1970-"), "{expires_at}");
+}
+
+/// A reply whose post response was lost stays in doubt while Slack
+/// cannot be asked about it; the lease then passes to another holder (a
+/// new process, under the next term), which looks for the reply before
+/// posting: it appears once.
+#[tokio::test]
+async fn a_reply_left_in_doubt_by_one_holder_is_looked_up_by_the_next() {
+    let mut app = TestApp::start().await;
+    let db = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
+    let card = app.declare("Router flapping", "P2").await;
+    // What the declaration queued goes first.
+    drained(&db).await;
+    app.slack.lose_response_next("chat.postMessage");
+    app.slack
+        .fail_until_recovered("conversations.replies", "internal_error");
+    app.command("/incident", "note INC-1 restarted the collector", BOB)
+        .await;
+    app.thread_says(&card, "restarted the collector").await;
+    let failed_lookups = || {
+        app.slack
+            .calls_to("conversations.replies")
+            .iter()
+            .filter(|c| !c.ok)
+            .count()
+    };
+    app.slack
+        .wait_until(WAIT, |_| failed_lookups() > 0)
+        .await
+        .expect("the first holder tried to look the reply up");
+    let (in_doubt,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND in_doubt = 1")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(in_doubt >= 1, "left in doubt by the first holder");
+    app.restart().await;
+    app.slack.recover("conversations.replies");
+    drained(&db).await;
+    let (term,): (i64,) = sqlx::query_as("SELECT term FROM leases")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(term, 2, "a second holder delivered it");
+    assert!(app
+        .slack
+        .calls_to("conversations.replies")
+        .iter()
+        .any(|c| c.ok && c.params["include_all_metadata"] == "true"));
+    assert_eq!(app.thread_count(&card, "restarted the collector"), 1);
+    app.stop().await;
+}
+
+/// Waits until every queued announcement has been settled.
+async fn drained(db: &sqlx::SqlitePool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        if unsent == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{unsent} rows unsent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
