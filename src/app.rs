@@ -3,7 +3,7 @@
 //! The caller passes the port and the shutdown signal, so tests can run the
 //! real app on port 0 against the emulator.
 
-use crate::bot::{Bot, Context, Delivery, Dispatch, Publisher, Scheduler, Topics};
+use crate::bot::{lead, Bot, Context, Delivery, Dispatch, LeaseLoop, Publisher, Scheduler, Topics};
 use crate::clock::Clock;
 use crate::health::{self, HealthState};
 use crate::metrics::Metrics;
@@ -44,6 +44,8 @@ pub struct App {
     db: sqlx::SqlitePool,
     reads: sqlx::SqlitePool,
     loops: (Delivery, Scheduler, Topics, Publisher),
+    /// Which replica runs the loops (SPEC §4).
+    lease: LeaseLoop,
     statuspage: Option<Arc<StatusPageApi>>,
     /// The policy's incident channel, checked at start.
     incident_channel: crate::ids::ChannelId,
@@ -56,7 +58,16 @@ impl App {
         let metrics = Arc::new(Metrics::new());
         let path = store::file::path_of(&config.database_url);
         // Before opening: a second bot must not even run migrations.
-        let lock = path.as_deref().map(store::file::lock).transpose()?;
+        let lock = path.as_deref().map(store::file::lock).transpose();
+        // Taken by another bot is its own error; anything else means the
+        // file's directory cannot be used: the database is unreachable.
+        let lock = lock.map_err(|e| {
+            if e.is::<store::file::AlreadyServing>() {
+                e
+            } else {
+                store::Unreachable::at(&config.database_url, e)
+            }
+        })?;
         let db = store::open(&config.database_url).await?;
         if let Some(lock) = &lock {
             lock.mark_served()
@@ -103,6 +114,9 @@ impl App {
             metrics.clone(),
         )
         .await?;
+        // Real time, not the business clock: see `bot::loops::lease`.
+        let (lease, leadership) =
+            LeaseLoop::new(db.clone(), crate::lease::Timing::PRODUCTION, lock.is_some());
         let connected = Arc::new(AtomicBool::new(false));
         let socket = SocketMode {
             client,
@@ -131,6 +145,8 @@ impl App {
                 writer: db.clone(),
                 file,
                 slack_connected: connected,
+                leadership,
+                ready_requires_leader: false,
                 metrics,
             }),
             socket,
@@ -139,10 +155,20 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics, publisher),
+            lease,
             statuspage,
             incident_channel,
             _lock: lock,
         })
+    }
+
+    /// `READY_REQUIRES_LEADER`: `/readyz` answers 503 while this replica
+    /// stands by (SPEC §4).
+    pub fn ready_requires_leader(mut self, requires: bool) -> App {
+        Arc::get_mut(&mut self.health)
+            .expect("health is shared only once the app runs")
+            .ready_requires_leader = requires;
+        self
     }
 
     /// The address `/healthz` and `/metrics` are served on.
@@ -163,6 +189,7 @@ impl App {
             db,
             reads,
             loops: (delivery, scheduler, topics, publisher),
+            lease,
             statuspage,
             incident_channel,
             _lock,
@@ -185,12 +212,18 @@ impl App {
         ));
         // Background loops stop on a token of their own, cancelled only once
         // the socket has stopped and in-flight work has finished, so what
-        // that work queued is still delivered.
+        // that work queued is still delivered. They run only while this
+        // replica holds the lease, which is released after they end.
         let background = CancellationToken::new();
-        let delivery = tokio::spawn(delivery.run(background.clone()));
-        let topics = tokio::spawn(topics.run(background.clone()));
-        let scheduler = tokio::spawn(scheduler.run(background.clone()));
-        let publisher = tokio::spawn(publisher.run(background.clone()));
+        let release = CancellationToken::new();
+        let leadership = health.leadership.clone();
+        let mut lease = lease;
+        lease.ask_once().await;
+        let lease = tokio::spawn(lease.run(release.clone()));
+        let delivery = lead("delivery", delivery, &leadership, &background);
+        let topics = lead("topics", topics, &leadership, &background);
+        let scheduler = lead("scheduler", scheduler, &leadership, &background);
+        let publisher = lead("publisher", publisher, &leadership, &background);
         let channel_check = tokio::spawn(check_incident_channel(
             web.clone(),
             incident_channel,
@@ -205,6 +238,8 @@ impl App {
         topics.await?;
         scheduler.await?;
         publisher.await?;
+        release.cancel();
+        lease.await?;
         health_task.await?;
         // Closing checkpoints the WAL into the database file.
         db.close().await;

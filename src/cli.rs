@@ -119,11 +119,12 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let ready_requires_leader = settings.ready_requires_leader;
     let app = App::build(AppConfig {
         api_url: settings.api_url,
         app_token: settings.app_token,
         bot_token: settings.bot_token,
-        database_url: settings.database_url,
+        database_url: settings.database_url.expose().to_owned(),
         policy,
         health_bind: settings.health_bind,
         port: settings.port,
@@ -132,7 +133,11 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
     })
     .await;
     let app = match app {
-        Ok(app) => app,
+        Ok(app) => app.ready_requires_leader(ready_requires_leader),
+        // SPEC §4: a database that cannot be reached at start exits 2.
+        Err(e) if e.chain().any(|c| c.is::<crate::store::Unreachable>()) => {
+            return config_error(format!("{e:#}"))
+        }
         Err(e) => {
             eprintln!("paas-incident-bot: {e:#}");
             return ExitCode::FAILURE;
@@ -218,7 +223,11 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
         Ok(n) => n,
         Err(e) => return config_error(e),
     };
-    let db = match crate::store::open_existing(&settings::database_url(&env)).await {
+    let url = match settings::database_url(&env) {
+        Ok(url) => url,
+        Err(e) => return config_error(e),
+    };
+    let db = match crate::store::open_existing(url.expose()).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("paas-incident-bot: {e:#}");
@@ -247,7 +256,8 @@ async fn report(config_flag: Option<PathBuf>, incident: &str) -> ExitCode {
 }
 
 async fn live_overrides() -> anyhow::Result<Vec<crate::rota::Override>> {
-    let db = crate::store::open_existing(&settings::database_url(&env)).await?;
+    let url = settings::database_url(&env)?;
+    let db = crate::store::open_existing(url.expose()).await?;
     let live = crate::store::overrides::live(&db).await;
     db.close().await;
     live

@@ -1,4 +1,4 @@
-//! `GET /healthz` and `GET /metrics` on `PORT` (at `HEALTH_BIND`). Neither
+//! `GET /healthz`, `GET /readyz` (in `ready`) and `GET /metrics` on `PORT` (at `HEALTH_BIND`). Neither
 //! exposes incident content: health is a few words, metrics are counts.
 //!
 //! The port is open to whatever can reach it, so it is served with limits:
@@ -9,6 +9,7 @@
 //! dawdle. Without them one half-sent request held up a clean stop for over
 //! 30 s, and 154 idle connections made `/healthz` unreachable.
 
+use crate::bot::Leadership;
 use crate::metrics::Metrics;
 use crate::store::file::Identity;
 use axum::extract::State;
@@ -43,6 +44,10 @@ pub struct HealthState {
     /// The file the bot opened, to notice it deleted or made read-only.
     pub file: Option<Identity>,
     pub slack_connected: Arc<AtomicBool>,
+    /// Whether this replica holds the lease on the once-only work.
+    pub leadership: Leadership,
+    /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby.
+    pub ready_requires_leader: bool,
     pub metrics: Arc<Metrics>,
 }
 
@@ -68,6 +73,15 @@ async fn write_problem(state: &HealthState) -> Option<String> {
     }
 }
 
+/// Why the database is not usable, if it is not: unreadable, or not
+/// taking writes that last (see `write_problem`).
+pub(crate) async fn db_problem(state: &HealthState) -> Option<String> {
+    if sqlx::query("SELECT 1").execute(&state.db).await.is_err() {
+        return Some("cannot read".to_owned());
+    }
+    write_problem(state).await
+}
+
 async fn healthz(State(state): State<Arc<HealthState>>) -> Reply {
     let read_ok = sqlx::query("SELECT 1").execute(&state.db).await.is_ok();
     let write = write_problem(&state).await;
@@ -76,6 +90,7 @@ async fn healthz(State(state): State<Arc<HealthState>>) -> Reply {
     let mut body = serde_json::json!({
         "db": if db_ok { "ok" } else { "error" },
         "slack": if slack_ok { "connected" } else { "disconnected" },
+        "role": if state.leadership.is_leader() { "leader" } else { "standby" },
     });
     if let Some(problem) = write {
         body["db_error"] = problem.into();
@@ -120,6 +135,10 @@ fn router(state: Arc<HealthState>) -> Router {
     Router::new()
         .route("/healthz", any(not_found).get(healthz).head(not_found))
         .route("/metrics", any(not_found).get(metrics).head(not_found))
+        .route(
+            "/readyz",
+            any(not_found).get(crate::ready::readyz).head(not_found),
+        )
         .fallback(not_found)
         .with_state(state)
 }

@@ -1,6 +1,7 @@
 //! Start-up configuration from the environment (SPEC §1), loaded once and
 //! handed to the app; handlers never read the environment.
 
+use crate::database_url::{Backend, DatabaseUrl};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -99,7 +100,9 @@ pub struct Settings {
     pub app_token: Secret,
     pub bot_token: Secret,
     pub api_url: String,
-    pub database_url: String,
+    /// `DATABASE_URL`, or `VCAP_SERVICES`' postgres binding; prints
+    /// masked.
+    pub database_url: DatabaseUrl,
     pub config_path: Option<PathBuf>,
     pub port: u16,
     /// `HEALTH_BIND`: the address the health port listens on.
@@ -109,6 +112,8 @@ pub struct Settings {
     /// `STATUSPAGE_API_KEY`: the Statuspage key, for a policy with
     /// `[statuspage]` (SPEC §5). Never printed.
     pub statuspage_key: Option<Secret>,
+    /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby (SPEC §4).
+    pub ready_requires_leader: bool,
 }
 
 impl Settings {
@@ -134,7 +139,7 @@ impl Settings {
             app_token,
             bot_token,
             api_url,
-            database_url: database_url(&get),
+            database_url: database_url(&get)?,
             config_path: config_path(&get, config_flag),
             port: port(&get)?,
             health_bind: health_bind(&get)?,
@@ -143,15 +148,38 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
+            ready_requires_leader: flag(&get, "READY_REQUIRES_LEADER")?,
         })
     }
 }
 
-/// `DATABASE_URL`, defaulting to a file beside the working directory.
-pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> String {
-    get("DATABASE_URL")
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+/// `DATABASE_URL`; when it is unset, Cloud Foundry's `VCAP_SERVICES`
+/// (its first postgres binding, see `vcap`); when neither is, a file
+/// beside the working directory. Refused (naming the variable, the
+/// password masked): a scheme the bot does not know, and for now
+/// PostgreSQL, whose storage is not in this build.
+pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseUrl, SettingsError> {
+    let (var, url) = match get("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+        Some(raw) => ("DATABASE_URL", DatabaseUrl::new(raw)),
+        None => match get("VCAP_SERVICES").filter(|v| !v.trim().is_empty()) {
+            Some(vcap) => ("VCAP_SERVICES", crate::vcap::database_url(&vcap)?),
+            None => return Ok(DatabaseUrl::new(DEFAULT_DATABASE_URL)),
+        },
+    };
+    match url.backend() {
+        Some(Backend::Sqlite) => Ok(url),
+        Some(Backend::Postgres) => Err(SettingsError::Invalid {
+            var,
+            why: format!(
+                "{url} is a PostgreSQL database, but this build supports SQLite only \
+                 (DATABASE_URL=sqlite://FILE, one instance)"
+            ),
+        }),
+        None => Err(SettingsError::Invalid {
+            var,
+            why: format!("{url} is neither a sqlite:// nor a postgres:// URL"),
+        }),
+    }
 }
 
 /// `--config` wins over `BOT_CONFIG`; neither means the built-in policy.
@@ -210,6 +238,22 @@ fn clock_offset(get: &impl Fn(&str) -> Option<String>) -> Result<chrono::Duratio
         })
 }
 
+/// A yes/no variable: `true`/`false` (or `1`/`0`, `yes`/`no`), any case;
+/// unset or empty is `false`.
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, SettingsError> {
+    let Some(raw) = get(var).filter(|v| !v.trim().is_empty()) else {
+        return Ok(false);
+    };
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(SettingsError::Invalid {
+            var,
+            why: format!("`{raw}` is neither true nor false"),
+        }),
+    }
+}
+
 /// `LOG_FORMAT=json` for JSON lines; anything else is human-readable.
 pub fn log_format(get: &impl Fn(&str) -> Option<String>) -> LogFormat {
     match get("LOG_FORMAT").as_deref().map(str::trim) {
@@ -222,6 +266,8 @@ pub fn log_format(get: &impl Fn(&str) -> Option<String>) -> LogFormat {
 pub enum SettingsError {
     #[error(transparent)]
     Token(#[from] TokenError),
+    #[error(transparent)]
+    Vcap(#[from] crate::vcap::VcapError),
     #[error("{var}: {why}")]
     Invalid { var: &'static str, why: String },
 }
@@ -248,7 +294,7 @@ mod tests {
     fn defaults_apply_when_only_tokens_are_set() {
         let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
         assert_eq!(s.api_url, DEFAULT_API_URL);
-        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(s.port, 8080);
         assert!(s.config_path.is_none());
     }
@@ -345,6 +391,78 @@ mod tests {
             Some("sp-secretkey")
         );
         assert!(!format!("{s:?}").contains("sp-secretkey"));
+    }
+
+    #[test]
+    fn ready_requires_leader_is_a_checked_flag() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        assert!(!s.ready_requires_leader);
+        let mut pairs = GOOD.to_vec();
+        for (raw, want) in [
+            ("true", true),
+            (" TRUE ", true),
+            ("1", true),
+            ("false", false),
+        ] {
+            pairs.push(("READY_REQUIRES_LEADER", raw));
+            let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+            assert_eq!(s.ready_requires_leader, want, "{raw}");
+            pairs.pop();
+        }
+        pairs.push(("READY_REQUIRES_LEADER", "leader"));
+        let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
+        assert!(e.to_string().starts_with("READY_REQUIRES_LEADER"), "{e}");
+    }
+
+    #[test]
+    fn database_url_comes_from_the_variable_then_cloud_foundry_then_the_default() {
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("DATABASE_URL", "sqlite:///data/bot.db"));
+        pairs.push((
+            "VCAP_SERVICES",
+            r#"{"postgres": [{"name": "db", "label": "postgres", "credentials": {"uri": "postgres://u:pw@h/d"}}]}"#,
+        ));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(s.database_url.expose(), "sqlite:///data/bot.db");
+        pairs.remove(2);
+        // Cloud Foundry's binding is PostgreSQL, which this build refuses,
+        // naming where the URL came from and masking its password.
+        let e = Settings::from_lookup(lookup(&pairs), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("VCAP_SERVICES: postgres://u:***@h/d is a PostgreSQL database"),
+            "{e}"
+        );
+        assert!(e.contains("SQLite only"), "{e}");
+        pairs.pop();
+        pairs.push(("VCAP_SERVICES", "{}"));
+        let e = Settings::from_lookup(lookup(&pairs), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no service tagged or labelled postgres"), "{e}");
+    }
+
+    #[test]
+    fn unsupported_database_urls_are_refused_with_the_password_masked() {
+        for (raw, want) in [
+            (
+                "postgres://bot:hunter2@db/incidents",
+                "DATABASE_URL: postgres://bot:***@db/incidents is a PostgreSQL database",
+            ),
+            (
+                "mysql://bot:hunter2@db/incidents",
+                "DATABASE_URL: mysql://bot:***@db/incidents is neither",
+            ),
+        ] {
+            let mut pairs = GOOD.to_vec();
+            pairs.push(("DATABASE_URL", raw));
+            let e = Settings::from_lookup(lookup(&pairs), None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(want), "{e}");
+            assert!(!e.contains("hunter2"), "{e}");
+        }
     }
 
     #[test]

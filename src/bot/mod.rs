@@ -20,6 +20,7 @@ mod throttles;
 pub use answering::Answering;
 pub use dispatch::Dispatch;
 pub use loops::delivery::Delivery;
+pub use loops::lease::{lead, Leadership, LeaseLoop};
 pub use loops::publish::Publisher;
 pub use loops::scheduler::Scheduler;
 pub use loops::topics::Topics;

@@ -45,6 +45,19 @@ fn served_before(db: &Path) -> bool {
     std::fs::metadata(lock_path(db)).is_ok_and(|m| m.len() > 0)
 }
 
+/// Another process holds the lock: the database is reachable, but taken.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "another paas-incident-bot is already serving from `{}` (it holds `{}`); \
+     stop it first: two would post every card twice",
+    db.display(),
+    lock.display()
+)]
+pub struct AlreadyServing {
+    db: PathBuf,
+    lock: PathBuf,
+}
+
 /// Takes the exclusive lock on `DB.lock` beside the database, refusing with
 /// a message naming the file if another process holds it: two bots on one
 /// file would each post every card and thread reply.
@@ -59,12 +72,11 @@ pub fn lock(db: &Path) -> anyhow::Result<Lock> {
         .map_err(|e| anyhow::anyhow!("cannot open the lock file `{}`: {e}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(Lock { file }),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another paas-incident-bot is already serving from `{}` (it holds `{}`); \
-             stop it first: two would post every card twice",
-            db.display(),
-            path.display()
-        ),
+        Err(std::fs::TryLockError::WouldBlock) => Err(AlreadyServing {
+            db: db.to_owned(),
+            lock: path,
+        }
+        .into()),
         Err(std::fs::TryLockError::Error(e)) => {
             anyhow::bail!("cannot lock `{}`: {e}", path.display())
         }

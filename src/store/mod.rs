@@ -7,6 +7,7 @@ pub mod events;
 mod faults_tests;
 pub mod file;
 pub mod incidents;
+pub mod lease;
 pub mod outbox;
 pub mod overrides;
 pub mod public;
@@ -16,20 +17,41 @@ mod table_tests;
 pub mod time;
 pub mod topics;
 
+use crate::database_url::DatabaseUrl;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
+
+/// The database `DATABASE_URL` names could not be opened: the operator
+/// must fix the URL, the file or the network before the bot can run
+/// (`serve` exits 2). The URL shows with its password masked.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot open the database at DATABASE_URL {url}: {cause}")]
+pub struct Unreachable {
+    pub url: DatabaseUrl,
+    pub cause: String,
+}
+
+impl Unreachable {
+    pub(crate) fn at(url: &str, cause: impl std::fmt::Display) -> anyhow::Error {
+        Unreachable {
+            url: DatabaseUrl::new(url),
+            cause: format!("{cause:#}"),
+        }
+        .into()
+    }
+}
 
 /// Opens (creating if missing, owner-only) the database at `url` and
 /// applies migrations. A read-only file, or one missing where a bot has
 /// served before, is refused with a message naming it (see `file::prepare`).
 pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
     if let Some(path) = file::path_of(url) {
-        file::prepare(&path)?;
+        file::prepare(&path).map_err(|e| Unreachable::at(url, e))?;
     }
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .create_if_missing(true)
         // WAL lets /healthz and readers run while a write is in flight.
         .journal_mode(SqliteJournalMode::Wal)
@@ -46,11 +68,14 @@ pub async fn open(url: &str) -> anyhow::Result<SqlitePool> {
         .after_release(|conn, _| Box::pin(discard_if_stuck(conn)))
         .connect_with(options)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open database `{url}`: {e}"))?;
+        .map_err(|e| Unreachable::at(url, e))?;
     sqlx::migrate!("./migrations")
         .run(&pool)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot apply migrations to `{url}`: {e}"))?;
+        .map_err(|e| {
+            let url = DatabaseUrl::new(url);
+            anyhow::anyhow!("cannot apply migrations to the database at DATABASE_URL {url}: {e}")
+        })?;
     Ok(pool)
 }
 
@@ -85,14 +110,14 @@ async fn discard_if_stuck(conn: &mut sqlx::SqliteConnection) -> Result<bool, sql
 /// FULL`) could hold every connection and hold up an ack for a second.
 pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .read_only(true)
         .busy_timeout(Duration::from_secs(5));
     SqlitePoolOptions::new()
         .max_connections(2)
         .connect_with(options)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open database `{url}` for reading: {e}"))
+        .map_err(|e| Unreachable::at(url, format!("for reading: {e}")))
 }
 
 /// Opens an existing database read-only, for the offline subcommands
@@ -100,14 +125,14 @@ pub async fn open_reads(url: &str) -> anyhow::Result<SqlitePool> {
 /// not a new empty database.
 pub async fn open_existing(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL `{url}` is not a SQLite URL: {e}"))?
+        .map_err(|e| Unreachable::at(url, format!("not a SQLite URL: {e}")))?
         .read_only(true)
         .create_if_missing(false);
     SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database `{url}` (DATABASE_URL): {e}"))
+        .map_err(|e| Unreachable::at(url, e))
 }
 
 /// Begins a transaction that will write. `BEGIN IMMEDIATE` takes the write

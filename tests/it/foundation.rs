@@ -28,7 +28,7 @@ async fn healthz_reports_connected_and_metrics_count_envelopes() {
     let health: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         health,
-        serde_json::json!({"db": "ok", "slack": "connected"})
+        serde_json::json!({"db": "ok", "slack": "connected", "role": "leader"})
     );
 
     app.command("/oncall", "help", "U0ALICE").await;

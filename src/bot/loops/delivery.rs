@@ -191,7 +191,7 @@ impl Delivery {
     }
 
     /// Runs until shutdown; what is unsent then goes out on the next start.
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub async fn run(&self, shutdown: CancellationToken) {
         let mut backoff = Duration::from_millis(200);
         loop {
             match self.deliver_pending(&shutdown).await {

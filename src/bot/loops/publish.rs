@@ -38,7 +38,7 @@ impl Publisher {
     }
 
     /// Runs until `stop`; does nothing without a status page.
-    pub async fn run(self, stop: CancellationToken) {
+    pub async fn run(&self, stop: CancellationToken) {
         let Some(api) = self.parts.statuspage.clone() else {
             return;
         };

@@ -52,7 +52,7 @@ impl Scheduler {
         Scheduler { parts, started }
     }
 
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub async fn run(&self, shutdown: CancellationToken) {
         let mut planned = false;
         let mut tidied: Option<DateTime<Utc>> = None;
         let mut holidays_checked: Option<DateTime<Utc>> = None;

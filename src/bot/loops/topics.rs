@@ -88,7 +88,12 @@ impl Topics {
         }
     }
 
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub async fn run(&self, shutdown: CancellationToken) {
+        // Run again after the lease came back: another replica may have
+        // set topics and groups meanwhile, so what this one remembers is
+        // read afresh.
+        *self.groups.lock().await = Groups::default();
+        self.checked.lock().await.clear();
         loop {
             let next = match self.refresh_topics().await {
                 Ok(next) => next,

@@ -2,6 +2,7 @@
 
 mod cover_requests;
 mod incidents;
+mod lease;
 mod overrides;
 mod reminders;
 
