@@ -28,6 +28,7 @@ pub mod cli;
 pub mod demo;
 pub mod health;
 pub mod metrics;
+pub mod playground;
 pub mod settings;
 pub mod slack;
 pub mod statuspage;

@@ -1,0 +1,415 @@
+//! The page's routes. A GET draws; a POST does what a person did in
+//! Slack (through the emulator, as Slack would deliver it), waits until
+//! the bot has answered and gone quiet, then sends the browser back to
+//! the page it came from (303), so the result is on the page it loads.
+
+use super::{calendar, page, Reply, Shared};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{Duration as Minutes, NaiveTime};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Longest a press waits for the bot's ack.
+const ACK_WAIT: Duration = Duration::from_secs(5);
+/// Quiet this long (no Web API calls) means a press's effects are done.
+const QUIET: Duration = Duration::from_millis(200);
+/// Longest a press waits for quiet.
+const SETTLE_WAIT: Duration = Duration::from_secs(3);
+
+type Fields = Vec<(String, String)>;
+
+pub(super) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/rotas", get(rotas))
+        .route("/version", get(version))
+        .route("/as", post(acting_as))
+        .route("/say", post(say))
+        .route("/reply", post(reply))
+        .route("/pin", post(pin))
+        .route("/press", post(press))
+        .route("/modal/submit", post(submit))
+        .route("/modal/close", post(close))
+        .route("/modal/press", post(modal_press))
+        .route("/home", post(home))
+        .route("/clock", post(clock))
+        .with_state(shared)
+}
+
+fn parse(body: &[u8]) -> Result<Fields, Response> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| (StatusCode::BAD_REQUEST, format!("unreadable form: {e}")).into_response())
+}
+
+fn field<'f>(fields: &'f Fields, name: &str) -> &'f str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+/// Back to the page the form was on: only a path on this site.
+fn back(fields: &Fields) -> Redirect {
+    let to = field(fields, "back");
+    let safe = to.starts_with('/') && !to.starts_with("//") && !to.contains('\\');
+    Redirect::to(if safe { to } else { "/" })
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn index(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Response {
+    let query: Fields = query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default();
+    let view = page::View {
+        channel: Some(field(&query, "channel"))
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        thread: Some(field(&query, "thread"))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
+    };
+    no_store(Html(page::render(&shared, &view).into_string()).into_response())
+}
+
+async fn rotas(State(shared): State<Arc<Shared>>) -> Response {
+    let overrides = match crate::store::overrides::live(&shared.reads).await {
+        Ok(o) => o,
+        Err(e) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot read overrides: {e:#}"),
+            )
+                .into_response()
+        }
+    };
+    no_store(Html(calendar::render(&shared, &overrides).into_string()).into_response())
+}
+
+/// Changes whenever the workspace or the clock does: the page polls it.
+async fn version(State(shared): State<Arc<Shared>>) -> Response {
+    use crate::clock::Clock;
+    let v = format!(
+        "{}-{}",
+        shared.slack.version(),
+        shared.clock.now().timestamp()
+    );
+    no_store(v.into_response())
+}
+
+/// Waits for the ack of `envelope` (returning its payload), then for the
+/// bot to go quiet.
+async fn settle(shared: &Shared, envelope: anyhow::Result<String>) -> Option<serde_json::Value> {
+    let payload = match envelope {
+        Ok(id) => shared
+            .slack
+            .wait_ack(&id, ACK_WAIT)
+            .await
+            .ok()
+            .and_then(|a| a.payload),
+        Err(e) => {
+            tracing::warn!(error = %e, "the emulator refused a press");
+            None
+        }
+    };
+    quiet(shared).await;
+    payload
+}
+
+async fn quiet(shared: &Shared) {
+    let give_up = Instant::now() + SETTLE_WAIT;
+    let mut calls = shared.slack.calls().len();
+    let mut quiet_since = Instant::now();
+    while Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        let now = shared.slack.calls().len();
+        if now != calls {
+            calls = now;
+            quiet_since = Instant::now();
+        } else if quiet_since.elapsed() >= QUIET {
+            return;
+        }
+    }
+}
+
+fn set_acting_as(shared: &Shared, fields: &Fields) {
+    let who = field(fields, "as");
+    if shared.people().iter().any(|p| p == who) {
+        *shared.acting_as.lock().expect("lock") = who.to_owned();
+    }
+}
+
+async fn acting_as(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    set_acting_as(&shared, &fields);
+    back(&fields).into_response()
+}
+
+/// A message ts on the bot's clock, distinct from every other post.
+fn new_ts(shared: &Shared) -> String {
+    use crate::clock::Clock;
+    let n = shared.posts.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    format!("{}.{n:06}", shared.clock.now().timestamp())
+}
+
+/// The message box: a slash command, or a message in the channel shown.
+async fn say(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    set_acting_as(&shared, &fields);
+    let user = shared.acting_as();
+    let channel = match field(&fields, "channel") {
+        c if c.starts_with(['C', 'G', 'D']) => c.to_owned(),
+        _ => shared.policy.incident_channel.to_string(),
+    };
+    let text = field(&fields, "message").trim().to_owned();
+    if text.is_empty() {
+        return back(&fields).into_response();
+    }
+    if let Some(command) = text.strip_prefix('/') {
+        let (name, rest) = command.split_once(' ').unwrap_or((command, ""));
+        let sent = shared
+            .slack
+            .slash_command(&format!("/{name}"), rest.trim(), &user, &channel)
+            .await;
+        let payload = settle(&shared, sent).await;
+        let reply = payload.map(|p| Reply {
+            user: user.clone(),
+            text: p["text"].as_str().unwrap_or_default().to_owned(),
+            blocks: p["blocks"].clone(),
+        });
+        *shared.reply.lock().expect("lock") = reply;
+    } else {
+        let ts = new_ts(&shared);
+        let sent = shared.slack.say(&channel, None, &user, &text, &ts).await;
+        settle(&shared, sent).await;
+    }
+    back(&fields).into_response()
+}
+
+async fn reply(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let text = field(&fields, "message").trim();
+    if !text.is_empty() {
+        let ts = new_ts(&shared);
+        let sent = shared
+            .slack
+            .say(
+                field(&fields, "channel"),
+                Some(field(&fields, "thread")),
+                &shared.acting_as(),
+                text,
+                &ts,
+            )
+            .await;
+        settle(&shared, sent).await;
+    }
+    back(&fields).into_response()
+}
+
+async fn pin(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let sent = shared
+        .slack
+        .react(
+            field(&fields, "channel"),
+            field(&fields, "ts"),
+            &shared.acting_as(),
+            // The reaction the bot takes into the timeline.
+            "pushpin",
+        )
+        .await;
+    settle(&shared, sent).await;
+    back(&fields).into_response()
+}
+
+/// A button or select pressed in a message, or on the Home tab.
+async fn press(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let user = shared.acting_as();
+    let action_id = field(&fields, "action_id");
+    let view_id = field(&fields, "view_id");
+    let sent = if !view_id.is_empty() {
+        shared
+            .slack
+            .block_action_in_view(&user, view_id, action_id, field(&fields, "value"))
+            .await
+    } else if fields.iter().any(|(k, _)| k == "selected") {
+        shared
+            .slack
+            .block_action_select(
+                &user,
+                field(&fields, "channel"),
+                field(&fields, "ts"),
+                action_id,
+                field(&fields, "selected"),
+            )
+            .await
+    } else {
+        shared
+            .slack
+            .block_action(
+                &user,
+                field(&fields, "channel"),
+                field(&fields, "ts"),
+                action_id,
+                field(&fields, "value"),
+            )
+            .await
+    };
+    settle(&shared, sent).await;
+    back(&fields).into_response()
+}
+
+async fn submit(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let view_id = field(&fields, "view_id").to_owned();
+    let Some(view) = shared
+        .slack
+        .views()
+        .into_iter()
+        .rfind(|v| v.view_id == view_id)
+    else {
+        return back(&fields).into_response();
+    };
+    let values = slack_emulator::render::submitted_values(&view.view, &fields);
+    let sent = shared
+        .slack
+        .view_submission(&shared.acting_as(), &view_id, values)
+        .await;
+    let payload = settle(&shared, sent).await;
+    let mut errors = shared.errors.lock().expect("lock");
+    match payload {
+        Some(p) if p["response_action"] == "errors" => {
+            errors.insert(view_id, p["errors"].clone());
+        }
+        _ => {
+            errors.remove(&view_id);
+        }
+    }
+    drop(errors);
+    back(&fields).into_response()
+}
+
+async fn close(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let view_id = field(&fields, "view_id");
+    let notify = shared
+        .slack
+        .views()
+        .into_iter()
+        .rfind(|v| v.view_id == view_id)
+        .is_some_and(|v| v.view["notify_on_close"] == true);
+    shared.slack.close_view(view_id);
+    if notify {
+        let sent = shared.slack.view_closed(&shared.acting_as(), view_id).await;
+        settle(&shared, sent).await;
+    }
+    back(&fields).into_response()
+}
+
+async fn modal_press(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let pressed: (String, String) = match serde_json::from_str(field(&fields, "press")) {
+        Ok(p) => p,
+        Err(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "press: expected [action_id, value]",
+            )
+                .into_response()
+        }
+    };
+    let sent = shared
+        .slack
+        .block_action_in_view(
+            &shared.acting_as(),
+            field(&fields, "view_id"),
+            &pressed.0,
+            &pressed.1,
+        )
+        .await;
+    settle(&shared, sent).await;
+    back(&fields).into_response()
+}
+
+async fn home(State(shared): State<Arc<Shared>>) -> Response {
+    let sent = shared.slack.open_home(&shared.acting_as()).await;
+    settle(&shared, sent).await;
+    Redirect::to("/?channel=home").into_response()
+}
+
+/// "+10 min", "To 17:00" (today's, or tomorrow's once past), "Next day"
+/// (09:00 the next calendar day, when office hours start).
+async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    use crate::clock::Clock;
+    let fields = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let cal = shared.policy.calendar();
+    let now = shared.clock.now();
+    let today = cal.local(now).date_naive();
+    let to = match field(&fields, "move") {
+        "10min" => now + Minutes::minutes(10),
+        "17:00" => {
+            let five = NaiveTime::from_hms_opt(17, 0, 0).expect("17:00");
+            let at = cal.instant(today, five);
+            if at > now {
+                at
+            } else {
+                cal.instant(today.succ_opt().unwrap_or(today), five)
+            }
+        }
+        "nextday" => {
+            let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00");
+            let next = today.succ_opt().unwrap_or(today);
+            cal.instant(next, nine)
+        }
+        other => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("move: {other:?} is not +10 min, 17:00 or next day"),
+            )
+                .into_response()
+        }
+    };
+    shared.clock.set(to);
+    quiet(&shared).await;
+    back(&fields).into_response()
+}
