@@ -12,6 +12,16 @@ use maud::{html, Markup};
 /// Days the calendar shows (SPEC §8).
 pub const DAYS: u32 = 14;
 
+/// A shift's end as a time of day: midnight at the end of a day is 24:00.
+fn until(cal: &crate::calendar::Calendar, to: chrono::DateTime<chrono::Utc>) -> String {
+    let local = cal.local(to);
+    if local.time() == NaiveTime::MIN {
+        "24:00".to_owned()
+    } else {
+        local.format("%H:%M").to_string()
+    }
+}
+
 pub(crate) fn render(shared: &Shared, overrides: &[Override]) -> Markup {
     let cal = shared.policy.calendar();
     let now = shared.clock.now();
@@ -49,7 +59,7 @@ pub(crate) fn render(shared: &Shared, overrides: &[Override]) -> Markup {
                                             @for s in &shifts {
                                                 li {
                                                     (cal.local(s.from).format("%H:%M")) "–"
-                                                    (cal.local(s.to).format("%H:%M")) " "
+                                                    (until(&cal, s.to)) " "
                                                     @if s.override_id.is_some() {
                                                         mark { (s.user) " (override)" }
                                                     } @else {

@@ -18,7 +18,7 @@ use crate::policy::Policy;
 use crate::settings::Secret;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use slack_emulator::Emulator;
+use slack_emulator::{Emulator, StatusPage};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicU64;
@@ -128,18 +128,18 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         slack.add_user(&id, &id, options.policy.timezone.name());
     }
     let clock = ManualClock::new(options.start);
+    let mut policy = options.policy;
+    let statuspage = emulated_statuspage(&mut policy, &clock).await?;
     let app = App::build(AppConfig {
         api_url: slack.api_url(),
         app_token: Secret::new(slack.app_token()),
         bot_token: Secret::new(slack.bot_token()),
         database_url: database_url.clone(),
-        policy: options.policy.clone(),
+        policy: policy.clone(),
         health_bind: IpAddr::from([127, 0, 0, 1]),
         port: 0,
         clock: Arc::new(clock.clone()),
-        // A policy with [statuspage] still starts; publishing then fails
-        // loudly, as it would with a wrong key.
-        statuspage_key: Some(Secret::new("playground".to_owned())),
+        statuspage_key: Some(Secret::new(STATUSPAGE_KEY.to_owned())),
     })
     .await?;
     let reads = crate::store::open_reads(&database_url).await?;
@@ -147,14 +147,11 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {} for the page: {e}", options.bind))?;
     let addr = listener.local_addr()?;
-    let first = people(&options.policy)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let first = people(&policy).into_iter().next().unwrap_or_default();
     let shared = Arc::new(Shared {
         slack: slack.clone(),
         clock: clock.clone(),
-        policy: options.policy,
+        policy,
         reads: reads.clone(),
         acting_as: Mutex::new(first),
         reply: Mutex::new(None),
@@ -178,6 +175,7 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         reads.close().await;
         drop(temp);
         drop(slack);
+        drop(statuspage);
         ran?
     });
     Ok(Running {
@@ -186,6 +184,32 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         shutdown,
         task,
     })
+}
+
+/// The emulated status page's API key.
+const STATUSPAGE_KEY: &str = "playground-statuspage-key";
+
+/// For a policy with `[statuspage]`, an emulated page with its page id and
+/// components, on the bot's clock, and the policy pointed at it: nothing
+/// reaches the real Statuspage.
+async fn emulated_statuspage(
+    policy: &mut Policy,
+    clock: &ManualClock,
+) -> anyhow::Result<Option<StatusPage>> {
+    let Some(settings) = policy.statuspage.as_mut() else {
+        return Ok(None);
+    };
+    // The policy maps names to ids; the emulator takes (id, name).
+    let components: Vec<(&str, &str)> = settings
+        .components
+        .iter()
+        .map(|(name, id)| (id.as_str(), name.as_str()))
+        .collect();
+    let page = StatusPage::start(&settings.page_id, STATUSPAGE_KEY, &components).await?;
+    let page_clock = clock.clone();
+    page.use_clock(move || page_clock.now());
+    settings.api_url = page.api_url();
+    Ok(Some(page))
 }
 
 /// The whole minute the host clock reads: where the CLI starts the clock.

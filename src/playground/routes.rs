@@ -167,6 +167,19 @@ fn new_ts(shared: &Shared) -> String {
     format!("{}.{n:06}", shared.clock.now().timestamp())
 }
 
+/// `@U0PAASEN1` for a person the policy names becomes `<@U0PAASEN1>`, as
+/// the Slack client does when a person is picked from its autocomplete.
+fn mentions(shared: &Shared, text: &str) -> String {
+    let people = shared.people();
+    text.split(' ')
+        .map(|word| match word.strip_prefix('@') {
+            Some(id) if people.iter().any(|p| p == id) => format!("<@{id}>"),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The message box: a slash command, or a message in the channel shown.
 async fn say(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let fields = match parse(&body) {
@@ -179,7 +192,7 @@ async fn say(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         c if c.starts_with(['C', 'G', 'D']) => c.to_owned(),
         _ => shared.policy.incident_channel.to_string(),
     };
-    let text = field(&fields, "message").trim().to_owned();
+    let text = mentions(&shared, field(&fields, "message").trim());
     if text.is_empty() {
         return back(&fields).into_response();
     }

@@ -62,7 +62,7 @@ mark { background: #fff0b3; color: #1d1c1d; }
 td ul { margin: 0; padding-left: 1rem; }
 "#;
 
-/// Polls `/version` each second; when it changes, redraws `#live` from
+/// Moves focus into a modal when the page shows one. Polls `/version` each second; when it changes, redraws `#live` from
 /// the page's own address, unless a control inside it has focus (a
 /// person mid-way through a form keeps what they typed). Choosing whom
 /// to act as is saved at once.
@@ -89,6 +89,14 @@ pub(crate) const SCRIPT: &str = r#"
     }).catch(function () {}).finally(function () { setTimeout(poll, 1000); });
   }
   poll();
+  // A modal opened: take the person to it (its first field in error, or
+  // its first field), as Slack's client does.
+  var modal = document.querySelector('.modal');
+  if (modal) {
+    var first = modal.querySelector('[aria-invalid=true]') ||
+      modal.querySelector('input:not([type=hidden]), select, textarea, button');
+    if (first) { first.focus(); }
+  }
   var as = document.getElementById('as');
   if (as) {
     as.addEventListener('change', function () {

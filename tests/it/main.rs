@@ -20,6 +20,7 @@ mod oncall;
 mod parking;
 mod parser_props;
 mod permissions;
+mod playground;
 mod policy_loader;
 mod reminders;
 mod report_golden;
