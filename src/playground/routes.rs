@@ -98,13 +98,15 @@ async fn rotas(State(shared): State<Arc<Shared>>) -> Response {
     no_store(Html(calendar::render(&shared, &overrides).into_string()).into_response())
 }
 
-/// Changes whenever the workspace or the clock does: the page polls it.
+/// Changes whenever the workspace, the clock or who the page acts as
+/// does: the page polls it.
 async fn version(State(shared): State<Arc<Shared>>) -> Response {
     use crate::clock::Clock;
     let v = format!(
-        "{}-{}",
+        "{}-{}-{}",
         shared.slack.version(),
-        shared.clock.now().timestamp()
+        shared.clock.now().timestamp(),
+        shared.acting_as()
     );
     no_store(v.into_response())
 }

@@ -65,7 +65,7 @@ td ul { margin: 0; padding-left: 1rem; }
 /// Moves focus into a modal when the page shows one. Polls `/version` each second; when it changes, redraws `#live` from
 /// the page's own address, unless a control inside it has focus (a
 /// person mid-way through a form keeps what they typed). Choosing whom
-/// to act as is saved at once.
+/// to act as is saved at once, without leaving the page.
 pub(crate) const SCRIPT: &str = r#"
 (function () {
   var seen = null;
@@ -101,7 +101,9 @@ pub(crate) const SCRIPT: &str = r#"
   if (as) {
     as.addEventListener('change', function () {
       var body = new URLSearchParams({as: as.value, back: '/'});
-      fetch('/as', {method: 'POST', body: body}).then(function () { location.reload(); });
+      // Saved at once, without reloading (focus stays on the picker); the
+      // version changes, so the poll redraws what depends on who you are.
+      fetch('/as', {method: 'POST', body: body});
     });
   }
 })();

@@ -206,13 +206,26 @@ impl Page {
         self.press("Send").await;
     }
 
-    /// Acts as `person` from now on (the picker saves at once).
+    /// Acts as `person` from now on: the picker saves at once, and the
+    /// page redraws what depends on who you are without a reload.
     async fn act_as(&self, person: &str) {
         let picker = self.control("Acting as").await;
-        self.and_load(async { picker.select_by_value(person).await.unwrap() })
-            .await;
+        picker.select_by_value(person).await.unwrap();
+        self.until_redrawn(&format!("App Home (as {person})")).await;
         let chosen = self.control("Acting as").await.prop("value").await.unwrap();
         assert_eq!(chosen.as_deref(), Some(person));
+    }
+
+    /// Waits, without reloading, until the page's own updates show `needle`.
+    async fn until_redrawn(&self, needle: &str) {
+        let give_up = Instant::now() + WAIT;
+        while !self.text().await.contains(needle) {
+            assert!(
+                Instant::now() < give_up,
+                "the page never redrew to say {needle:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Opens the thread under the incident card.
@@ -267,7 +280,11 @@ async fn a_person_plays_an_incident_through_in_the_browser() {
         Ok(t) => t,
         Err(why) if required => panic!("PLAYGROUND_BROWSER_TESTS=required but {why}"),
         Err(why) => {
-            eprintln!(
+            // Straight to stderr, past the test harness's capture, so the
+            // skip shows in a plain `cargo test`.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED: the playground's browser test did not run: {why}.\n\
                  *** Install chromium and chromium-driver and fetch axe-core as .ci/run does.\n"
             );
@@ -332,6 +349,8 @@ async fn play(page: &Page) {
     page.press("Declare").await;
     let text = page.until_says("INC-1: Router down").await;
     assert!(!text.contains("Declare an incident"), "the modal closed");
+    // What a person typed is shown as typed, never as markup.
+    assert!(text.contains("502 <b>everywhere</b>"), "{text}");
     page.assert_accessible("the incident channel with a card")
         .await;
 
