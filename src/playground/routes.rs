@@ -5,7 +5,7 @@
 
 use super::{calendar, page, Reply, Shared};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequest, RawQuery, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -42,9 +42,20 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-fn parse(body: &[u8]) -> Result<Fields, Response> {
-    serde_urlencoded::from_bytes(body)
-        .map_err(|e| (StatusCode::BAD_REQUEST, format!("unreadable form: {e}")).into_response())
+/// A posted form's fields in order (a checkbox group repeats its name).
+struct Form(Fields);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = (StatusCode, String);
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("unreadable body: {e}")))?;
+        serde_urlencoded::from_bytes(&body)
+            .map(Form)
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("unreadable form: {e}")))
+    }
 }
 
 fn field<'f>(fields: &'f Fields, name: &str) -> &'f str {
@@ -153,11 +164,7 @@ fn set_acting_as(shared: &Shared, fields: &Fields) {
     }
 }
 
-async fn acting_as(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn acting_as(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     set_acting_as(&shared, &fields);
     back(&fields).into_response()
 }
@@ -183,11 +190,7 @@ fn mentions(shared: &Shared, text: &str) -> String {
 }
 
 /// The message box: a slash command, or a message in the channel shown.
-async fn say(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn say(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     set_acting_as(&shared, &fields);
     let user = shared.acting_as();
     let channel = match field(&fields, "channel") {
@@ -219,11 +222,7 @@ async fn say(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     back(&fields).into_response()
 }
 
-async fn reply(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn reply(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let text = field(&fields, "message").trim();
     if !text.is_empty() {
         let ts = new_ts(&shared);
@@ -242,11 +241,7 @@ async fn reply(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     back(&fields).into_response()
 }
 
-async fn pin(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn pin(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let sent = shared
         .slack
         .react(
@@ -262,11 +257,7 @@ async fn pin(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
 }
 
 /// A button or select pressed in a message, or on the Home tab.
-async fn press(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn press(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let user = shared.acting_as();
     let action_id = field(&fields, "action_id");
     let view_id = field(&fields, "view_id");
@@ -302,11 +293,7 @@ async fn press(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     back(&fields).into_response()
 }
 
-async fn submit(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn submit(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let view_id = field(&fields, "view_id").to_owned();
     let Some(view) = shared
         .slack
@@ -335,11 +322,7 @@ async fn submit(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     back(&fields).into_response()
 }
 
-async fn close(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn close(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let view_id = field(&fields, "view_id");
     let notify = shared
         .slack
@@ -355,11 +338,7 @@ async fn close(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     back(&fields).into_response()
 }
 
-async fn modal_press(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+async fn modal_press(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     let pressed: (String, String) = match serde_json::from_str(field(&fields, "press")) {
         Ok(p) => p,
         Err(_) => {
@@ -391,12 +370,8 @@ async fn home(State(shared): State<Arc<Shared>>) -> Response {
 
 /// "+10 min", "To 17:00" (today's, or tomorrow's once past), "Next day"
 /// (09:00 the next calendar day, when office hours start).
-async fn clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn clock(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     use crate::clock::Clock;
-    let fields = match parse(&body) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     let cal = shared.policy.calendar();
     let now = shared.clock.now();
     let today = cal.local(now).date_naive();
