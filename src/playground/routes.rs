@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{Duration as Minutes, NaiveTime};
+use chrono::{DateTime, Duration as Minutes, NaiveTime, Utc};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -368,38 +368,89 @@ async fn home(State(shared): State<Arc<Shared>>) -> Response {
     Redirect::to("/?channel=home").into_response()
 }
 
-/// "+10 min", "To 17:00" (today's, or tomorrow's once past), "Next day"
-/// (09:00 the next calendar day, when office hours start).
+/// A press of one of the clock's buttons: `move` is "10min", "17:00" or
+/// "nextday" (see [`clock_target`]).
 async fn clock(State(shared): State<Arc<Shared>>, Form(fields): Form) -> Response {
     use crate::clock::Clock;
-    let cal = shared.policy.calendar();
     let now = shared.clock.now();
-    let today = cal.local(now).date_naive();
-    let to = match field(&fields, "move") {
-        "10min" => now + Minutes::minutes(10),
-        "17:00" => {
-            let five = NaiveTime::from_hms_opt(17, 0, 0).expect("17:00");
-            let at = cal.instant(today, five);
-            if at > now {
-                at
-            } else {
-                cal.instant(today.succ_opt().unwrap_or(today), five)
-            }
-        }
-        "nextday" => {
-            let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00");
-            let next = today.succ_opt().unwrap_or(today);
-            cal.instant(next, nine)
-        }
-        other => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("move: {other:?} is not +10 min, 17:00 or next day"),
-            )
-                .into_response()
-        }
+    let Some(to) = clock_target(&shared.policy.calendar(), now, field(&fields, "move")) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "move: expected 10min, 17:00 or nextday",
+        )
+            .into_response();
     };
     shared.clock.set(to);
     quiet(&shared).await;
     back(&fields).into_response()
+}
+
+/// Where a clock button takes the clock from `now`: "+10 min"; "To
+/// 17:00", today's in the policy's zone, or tomorrow's once past; "Next
+/// day", 09:00 tomorrow, when office hours start. `None` for anything else.
+pub(super) fn clock_target(
+    cal: &crate::calendar::Calendar,
+    now: DateTime<Utc>,
+    step: &str,
+) -> Option<DateTime<Utc>> {
+    let today = cal.local(now).date_naive();
+    let tomorrow = today.succ_opt()?;
+    match step {
+        "10min" => Some(now + Minutes::minutes(10)),
+        "17:00" => {
+            let five = NaiveTime::from_hms_opt(17, 0, 0)?;
+            let at = cal.instant(today, five);
+            Some(if at > now {
+                at
+            } else {
+                cal.instant(tomorrow, five)
+            })
+        }
+        "nextday" => Some(cal.instant(tomorrow, NaiveTime::from_hms_opt(9, 0, 0)?)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use chrono::TimeZone;
+
+    fn london(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::London
+            .with_ymd_and_hms(2026, 7, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_clock_buttons_move_in_the_policys_zone() {
+        let cal = Policy::builtin().calendar();
+        // Summer time: 17:00 in London is 16:00 UTC.
+        let now = london(14, 10, 5);
+        assert_eq!(clock_target(&cal, now, "10min"), Some(london(14, 10, 15)));
+        assert_eq!(clock_target(&cal, now, "17:00"), Some(london(14, 17, 0)));
+        assert_eq!(clock_target(&cal, now, "nextday"), Some(london(15, 9, 0)));
+        // At or past 17:00, "To 17:00" is tomorrow's.
+        let late = london(14, 17, 0);
+        assert_eq!(clock_target(&cal, late, "17:00"), Some(london(15, 17, 0)));
+        assert_eq!(clock_target(&cal, now, "yesterday"), None);
+    }
+
+    #[test]
+    fn only_a_path_on_this_site_is_gone_back_to() {
+        let to = |back: &str| {
+            let fields = vec![("back".to_owned(), back.to_owned())];
+            let response = super::back(&fields).into_response();
+            response.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(to("/?channel=C0PAASINC"), "/?channel=C0PAASINC");
+        assert_eq!(to("//evil.test/"), "/");
+        assert_eq!(to("https://evil.test/"), "/");
+        assert_eq!(to("/\\evil.test"), "/");
+    }
 }

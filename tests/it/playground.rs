@@ -364,6 +364,21 @@ async fn play(page: &Page) {
     page.send("/incident update INC-1 Routers restarted; error rate falling")
         .await;
     page.until_says("Routers restarted").await;
+
+    // A reply in the thread, pinned into the timeline with 📌.
+    page.fill("Reply in thread", "Rebooting rtr-1").await;
+    page.press("Reply").await;
+    page.until_says("Rebooting rtr-1").await;
+    let pin = page
+        .client
+        .find(Locator::XPath(
+            "//article[.//p[contains(., 'Rebooting rtr-1')]]//button[normalize-space()='Add 📌']",
+        ))
+        .await
+        .unwrap();
+    page.and_load(async { pin.click().await.unwrap() }).await;
+    page.until_says(&format!("📌 {ENGINEER}")).await;
+
     let mut moves = 0;
     while !page.text().await.contains("due now") {
         moves += 1;
@@ -380,7 +395,16 @@ async fn play(page: &Page) {
     page.press("Resolve").await;
     page.until_says("Resolved").await;
     page.send("/incident report INC-1").await;
-    page.until_says("Incident report").await;
+    let report = page.until_says("Incident report").await;
+    assert!(
+        report.contains("Rebooting rtr-1"),
+        "the pinned reply is in the report"
+    );
+
+    // App Home, as the engineer.
+    page.press(&format!("App Home (as {ENGINEER})")).await;
+    page.until_says("Your next shifts").await;
+    page.assert_accessible("App Home").await;
 
     // The rota calendar, with an override marked.
     page.send("/oncall cover in-hours @U0PAASEN2 tomorrow 09:00 to tomorrow 12:00")
