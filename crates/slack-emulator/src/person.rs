@@ -91,8 +91,8 @@ impl Emulator {
         });
     }
 
-    /// Every person a message, a reaction or a command mentioned, and every
-    /// user added: the display name Slack would show for `id`.
+    /// The name Slack would show for user `id` (as `users.info` gives
+    /// it); the id itself for an id no account has.
     pub fn display_name(&self, id: &str) -> String {
         self.inner
             .read(|s| s.user(id).map(|u| u.name))
