@@ -417,3 +417,118 @@ async fn play(page: &Page) {
     page.assert_accessible("the rota calendar").await;
     page.screenshot("playground-rotas.png", 1300).await;
 }
+
+/// One HTTP/1.1 request to the page; returns the status and the body.
+async fn http(addr: std::net::SocketAddr, verb: &str, path: &str, form: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{verb} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tcp.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
+/// The same page without a browser (so it runs everywhere): a declare
+/// through the modal, its error on the field, what was typed escaped, the
+/// clock moved, and the calendar drawn.
+#[tokio::test]
+async fn the_page_takes_a_declaration_through_its_modal() {
+    let running = playground::start(Options {
+        policy: Policy::builtin(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: None,
+        start: start(),
+    })
+    .await
+    .unwrap();
+    let addr = running.addr;
+    let incident = "C0PAASINC";
+    let (status, _) = http(
+        addr,
+        "POST",
+        "/say",
+        &form(&[
+            ("as", DECLARER),
+            ("message", "/incident declare Router down"),
+            ("channel", incident),
+            ("back", "/"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, page) = http(addr, "GET", "/", "").await;
+    assert!(
+        page.contains("<label for=\"f-priority-priority\">Priority</label>"),
+        "{page}"
+    );
+    let view_id = page
+        .split("name=\"view_id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the modal's view id")
+        .to_owned();
+
+    let submit = |priority: &'static str| {
+        form(&[
+            ("view_id", view_id.as_str()),
+            ("title.title", "Router down"),
+            (
+                "description.description",
+                "<script>alert(1)</script> & more",
+            ),
+            ("priority.priority", priority),
+            ("back", "/"),
+        ])
+    };
+    http(addr, "POST", "/modal/submit", &submit("")).await;
+    let (_, page) = http(addr, "GET", "/", "").await;
+    assert!(page.contains("Error: Choose a priority."), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""));
+
+    http(addr, "POST", "/modal/submit", &submit("P2")).await;
+    let (_, page) = http(addr, "GET", "/", "").await;
+    assert!(page.contains("INC-1: Router down"), "{page}");
+    assert!(!page.contains("modal-title"), "the modal closed");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert(1)"));
+
+    http(
+        addr,
+        "POST",
+        "/clock",
+        &form(&[("move", "10min"), ("back", "/")]),
+    )
+    .await;
+    let (_, page) = http(addr, "GET", "/", "").await;
+    assert!(page.contains(">Tue 24 Nov 2026 16:00 GMT</time>"), "{page}");
+    let (status, _) = http(addr, "POST", "/clock", &form(&[("move", "later")])).await;
+    assert_eq!(status, 400);
+
+    let (status, calendar) = http(addr, "GET", "/rotas", "").await;
+    assert_eq!(status, 200);
+    for rota in ["in-hours", "out-of-hours", "comms", "escalation"] {
+        assert!(
+            calendar.contains(&format!("<caption>{rota}</caption>")),
+            "{calendar}"
+        );
+    }
+    running.stop().await.unwrap();
+}
