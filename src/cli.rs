@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `check`, `oncall`, `report`, `demo`.
+//! The command line: `serve` (default), `check`, `oncall`, `report`, `demo`,
+//! `playground`.
 
 use crate::app::{App, AppConfig};
 use crate::clock::{Clock, SystemClock};
@@ -48,6 +49,18 @@ pub enum Command {
     /// what Slack sees: no tokens, no network.
     Demo,
 
+    /// The real bot against the built-in Slack emulator, with a web page on
+    /// 127.0.0.1 where you play every part: no tokens, no network.
+    Playground {
+        /// The page's port on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Keep the playground's state here (`sqlite://FILE`); a temporary
+        /// database when absent.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
+
     /// Print an incident's report as Markdown.
     Report {
         /// `INC-N` or `N`.
@@ -84,6 +97,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Oncall { rota, at } => oncall(cli.config, rota, at).await,
         Command::Report { incident } => report(cli.config, &incident).await,
         Command::Demo => demo().await,
+        Command::Playground { port, database } => playground(cli.config, port, database).await,
     }
 }
 
@@ -93,6 +107,39 @@ async fn demo() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("paas-incident-bot: the demo failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn playground(config_flag: Option<PathBuf>, port: u16, database: Option<String>) -> ExitCode {
+    let policy = match load_policy(config_flag) {
+        Ok(p) => p,
+        Err(e) => return config_error(e),
+    };
+    let options = crate::playground::Options {
+        policy,
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        database_url: database,
+        start: crate::playground::start_now(),
+    };
+    let running = match crate::playground::start(options).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("paas-incident-bot: the playground did not start: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    out(&format!(
+        "The playground is at http://{}/ (Ctrl-C stops it).\n",
+        running.addr
+    ));
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    match running.wait(shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paas-incident-bot: {e:#}");
             ExitCode::FAILURE
         }
     }

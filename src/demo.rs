@@ -349,16 +349,21 @@ async fn press_and_submit(
 }
 
 /// A temporary database file, removed (with its WAL files) when dropped.
-struct TempDb(PathBuf);
+pub(crate) struct TempDb(PathBuf);
 
 impl TempDb {
-    fn new() -> TempDb {
+    /// A fresh name in the temp directory; `kind` is "demo" or "playground".
+    pub(crate) fn new(kind: &str) -> TempDb {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let name = format!("paas-incident-bot-demo-{}-{nanos}.db", std::process::id());
+        let name = format!("paas-incident-bot-{kind}-{}-{nanos}.db", std::process::id());
         TempDb(std::env::temp_dir().join(name))
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("sqlite://{}", self.0.display())
     }
 }
 
@@ -376,7 +381,7 @@ impl Drop for TempDb {
 pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
     let slack = Emulator::start().await?;
     let statuspage = StatusPage::start(PAGE_ID, PAGE_KEY, &COMPONENTS).await?;
-    let db = TempDb::new();
+    let db = TempDb::new("demo");
     let policy = policy_with(&statuspage)?;
     let channel = policy.incident_channel.to_string();
     let clock = ManualClock::new(at(15, 50));
@@ -386,7 +391,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         api_url: slack.api_url(),
         app_token: Secret::new(slack.app_token()),
         bot_token: Secret::new(slack.bot_token()),
-        database_url: format!("sqlite://{}", db.0.display()),
+        database_url: db.url(),
         policy: policy.clone(),
         health_bind: std::net::IpAddr::from([127, 0, 0, 1]),
         port: 0,

@@ -31,6 +31,7 @@ pub mod cli;
 pub mod demo;
 pub mod health;
 pub mod metrics;
+pub mod playground;
 pub mod ready;
 pub mod settings;
 pub mod slack;

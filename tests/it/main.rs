@@ -22,6 +22,7 @@ mod oncall;
 mod parking;
 mod parser_props;
 mod permissions;
+mod playground;
 mod policy_loader;
 mod process;
 mod reminders;

@@ -17,6 +17,8 @@ mod files;
 mod history;
 mod inspect;
 mod methods;
+mod person;
+pub mod render;
 mod socket;
 mod state;
 pub mod statuspage;
