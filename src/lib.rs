@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod clock;
 pub mod command;
 pub mod deadline;
+pub mod feed;
 pub mod ids;
 pub mod incident;
 pub mod mrkdwn;
