@@ -44,6 +44,8 @@ pub struct HealthState {
     pub file: Option<Identity>,
     pub slack_connected: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
+    /// Further routes served on the same port (the calendar feeds).
+    pub routes: Router,
 }
 
 type Reply = (StatusCode, [(header::HeaderName, &'static str); 1], String);
@@ -121,7 +123,8 @@ fn router(state: Arc<HealthState>) -> Router {
         .route("/healthz", any(not_found).get(healthz).head(not_found))
         .route("/metrics", any(not_found).get(metrics).head(not_found))
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(state.routes.clone())
 }
 
 /// Binds the health listener on `address`; `port` 0 picks a free one

@@ -28,6 +28,7 @@ pub mod bot;
 pub mod cli;
 pub mod demo;
 pub mod health;
+pub mod http;
 pub mod metrics;
 pub mod settings;
 pub mod slack;

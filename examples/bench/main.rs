@@ -93,6 +93,7 @@ pub async fn start_app_keyed(
         port: 0,
         clock: Arc::new(clock.clone()),
         statuspage_key: statuspage_key.map(|k| Secret::new(k.to_owned())),
+        public_url: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

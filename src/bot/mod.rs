@@ -65,6 +65,8 @@ pub struct Context {
     installation: Arc<Installation>,
     /// Per-person rate limits on changes and overrides.
     throttles: throttles::Throttles,
+    /// `PUBLIC_URL` (or its default): calendar feed links start with it.
+    feed_base: String,
 }
 
 /// The parts the context and every loop share; cheap to clone.
@@ -146,6 +148,7 @@ impl Bot {
         statuspage: Option<Arc<StatusPageApi>>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        feed_base: String,
     ) -> anyhow::Result<Bot> {
         let parts = Parts {
             calendar: Arc::new(policy.calendar()),
@@ -190,6 +193,7 @@ impl Bot {
             message_locks: Default::default(),
             installation: Default::default(),
             throttles: Default::default(),
+            feed_base,
         });
         Ok(Bot {
             context,

@@ -30,6 +30,8 @@ pub const ONCALL_USAGE: &str = "*/oncall* — who is on call\n\
 • `/oncall cover ROTA @person FROM to TO` — @person covers ROTA for that time\n\
 • `/oncall overrides [ROTA]` — list the overrides still to come\n\
 • `/oncall cancel OVR-N` — remove an override (its creator, the people it swaps, or an admin)\n\
+• `/oncall calendar` — calendar feed links: your own shifts, and each rota's\n\
+• `/oncall calendar reset` — new links; the old ones show an empty calendar from then on\n\
 • `/oncall help` — this help\n\
 WHEN, FROM and TO: `18:00` (the next one), `today 18:00`, `tomorrow 09:00`, \
 `mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.\n\
@@ -58,6 +60,8 @@ mod tests {
             "/oncall cover",
             "/oncall overrides",
             "/oncall cancel",
+            "/oncall calendar`",
+            "/oncall calendar reset",
             "/oncall help",
         ] {
             assert!(ONCALL_USAGE.contains(form), "{form}");

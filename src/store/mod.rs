@@ -4,6 +4,7 @@
 pub mod events;
 #[cfg(test)]
 mod faults_tests;
+pub mod feeds;
 pub mod file;
 pub mod incidents;
 pub mod outbox;

@@ -2,6 +2,7 @@
 //! by Slack replies, the `oncall` subcommand and reminders.
 
 pub mod elapsed;
+pub mod feeds;
 pub mod home;
 pub mod incident;
 pub mod labels;

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod calendar_feeds;
 mod channel;
 mod clocks;
 mod crash;
