@@ -17,6 +17,7 @@ pub mod policy;
 pub mod priority;
 pub mod refusal;
 pub mod reminders;
+pub mod response;
 pub mod rota;
 pub mod throttle;
 pub mod topic;
