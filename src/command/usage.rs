@@ -18,6 +18,7 @@ pub const INCIDENT_USAGE: &str = "*/incident* — declare and run an incident\n\
 • `/incident reopen INC-N` — open a closed incident again\n\
 • `/incident report INC-N` — the incident report\n\
 • `/incident publish INC-N` — publish or update it on the status page\n\
+• `/incident stats [7d|30d|90d]` — time to acknowledge and to resolve by priority, updates on time, escalations (default 30d)\n\
 • `/incident help` — this help\n\
 Incident numbers can be typed as `INC-3` or `3`. Pick people from Slack's @ autocomplete.\n\
 Anyone can declare, list, show, report and add notes; the rest is for responders \

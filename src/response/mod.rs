@@ -24,6 +24,79 @@ use crate::policy::Policy;
 use crate::priority::Priority;
 use chrono::{DateTime, Duration, Utc};
 
+/// How far back `/incident stats` looks: incidents declared in the last
+/// 7, 30 (the default) or 90 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatsPeriod {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+}
+
+impl StatsPeriod {
+    pub fn days(self) -> i64 {
+        match self {
+            StatsPeriod::Week => 7,
+            StatsPeriod::Month => 30,
+            StatsPeriod::Quarter => 90,
+        }
+    }
+
+    /// The start of the period that ends at `now`.
+    pub fn since(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::days(self.days())
+    }
+}
+
+impl std::fmt::Display for StatsPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}d", self.days())
+    }
+}
+
+/// What a change to an incident adds to the response metrics, observed
+/// once it is committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observation {
+    /// First acknowledged, this long after declaring, at this priority.
+    Acknowledged(Priority, Duration),
+    /// Resolved, this long after declaring.
+    Resolved(Priority, Duration),
+    /// An update, on time or late against the deadline it was working to.
+    Update { on_time: bool },
+}
+
+/// The observations a change from `before` to `after` with `events`
+/// makes: the same rules as the figures above, at the moment they happen.
+pub fn observations(
+    policy: &Policy,
+    cal: &Calendar,
+    before: &Incident,
+    after: &Incident,
+    events: &[Event],
+) -> Vec<Observation> {
+    let mut out = Vec::new();
+    if let (None, Some(at)) = (before.acknowledged_at, after.acknowledged_at) {
+        out.push(Observation::Acknowledged(
+            after.priority,
+            at - after.declared_at,
+        ));
+    }
+    if before.status != Status::Resolved && after.status == Status::Resolved {
+        if let Some(took) = time_to_resolve(after) {
+            out.push(Observation::Resolved(after.priority, took));
+        }
+    }
+    for e in events.iter().filter(|e| e.kind == EventKind::Update) {
+        let due = update_due_after(policy, cal, before.priority, before.last_update_at);
+        out.push(Observation::Update {
+            on_time: e.at <= due,
+        });
+    }
+    out
+}
+
 /// One update measured against its deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UpdateCheck {

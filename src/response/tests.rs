@@ -326,3 +326,37 @@ fn stats_over_a_set_of_incidents_by_priority() {
         "P3 was not an incident; P4 had none"
     );
 }
+
+#[test]
+fn observations_follow_the_same_rules_as_the_figures() {
+    let (p, c) = paas();
+    let (declared, _) = play(Priority::P1, at(23, 10, 0), &[]);
+    let step = |from: &Incident, now, action| apply(from, &user("ULEAD"), action, now).unwrap();
+    let (acked, events) = step(&declared, at(23, 10, 12), Action::Acknowledge);
+    assert_eq!(
+        observations(&p, &c, &declared, &acked, &events),
+        [Observation::Acknowledged(
+            Priority::P1,
+            Duration::minutes(12)
+        )]
+    );
+    let (updated, events) = step(&acked, at(23, 11, 0), update("on time"));
+    assert_eq!(
+        observations(&p, &c, &acked, &updated, &events),
+        [Observation::Update { on_time: true }]
+    );
+    let (late, events) = step(&updated, at(23, 12, 1), update("late"));
+    assert_eq!(
+        observations(&p, &c, &updated, &late, &events),
+        [Observation::Update { on_time: false }]
+    );
+    let (resolved, events) = step(&late, at(23, 13, 0), Action::Resolve(None));
+    assert_eq!(
+        observations(&p, &c, &late, &resolved, &events),
+        [Observation::Resolved(Priority::P1, Duration::hours(3))]
+    );
+    let (noted, events) = step(&late, at(23, 12, 30), Action::Note("n".into()));
+    assert!(observations(&p, &c, &late, &noted, &events).is_empty());
+    let (closed, events) = step(&late, at(23, 12, 30), Action::NotIncident(None));
+    assert!(observations(&p, &c, &late, &closed, &events).is_empty());
+}

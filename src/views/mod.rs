@@ -11,4 +11,5 @@ pub mod oncall;
 pub mod refusal;
 pub mod reminders;
 pub mod report;
+pub mod stats;
 pub mod statuspage;

@@ -24,6 +24,7 @@ mod permissions;
 mod policy_loader;
 mod reminders;
 mod report_golden;
+mod response;
 mod rota_props;
 mod security;
 mod statuspage;
