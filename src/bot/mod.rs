@@ -140,6 +140,8 @@ pub struct Bot {
 
 impl Bot {
     /// Assembles the bot and loads what the acks read into memory.
+    // Each argument is a separate part the app built and owns.
+    #[allow(clippy::too_many_arguments)]
     pub async fn new(
         policy: Policy,
         db: SqlitePool,
