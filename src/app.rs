@@ -32,6 +32,9 @@ pub struct AppConfig {
     pub clock: Arc<dyn Clock>,
     /// `STATUSPAGE_API_KEY`; needed when the policy has `[statuspage]`.
     pub statuspage_key: Option<Secret>,
+    /// `PUBLIC_URL`: the base of calendar feed links; None for
+    /// `http://localhost:PORT` (the port bound).
+    pub public_url: Option<String>,
 }
 
 /// A built app: storage open, health port bound, not yet connected.
@@ -97,6 +100,26 @@ impl App {
                 "STATUSPAGE_API_KEY is not set: the policy's [statuspage] section needs the page's API key"
             ),
         };
+        let health_listener = health::bind(config.health_bind, config.port)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot listen on HEALTH_BIND {} PORT {} for /healthz: {e}",
+                    config.health_bind,
+                    config.port
+                )
+            })?;
+        // Links name the port actually bound (tests bind port 0).
+        let feed_base = config.public_url.clone().unwrap_or_else(|| {
+            format!(
+                "http://localhost:{}",
+                health_listener
+                    .local_addr()
+                    .map_or(config.port, |a| a.port())
+            )
+        });
+        let feeds =
+            crate::http::calendar::Feeds::new(&config.policy, reads.clone(), config.clock.clone());
         let incident_channel = config.policy.incident_channel.clone();
         let Bot {
             context,
@@ -112,6 +135,7 @@ impl App {
             statuspage.clone(),
             config.clock.clone(),
             metrics.clone(),
+            feed_base,
         )
         .await?;
         // Real time, not the business clock: see `bot::loops::lease`.
@@ -128,15 +152,6 @@ impl App {
             web: web.clone(),
             installation: context.installation(),
         };
-        let health_listener = health::bind(config.health_bind, config.port)
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot listen on HEALTH_BIND {} PORT {} for /healthz: {e}",
-                    config.health_bind,
-                    config.port
-                )
-            })?;
         Ok(App {
             health_listener,
             health: Arc::new(HealthState {
@@ -148,6 +163,7 @@ impl App {
                 leadership,
                 ready_requires_leader: false,
                 metrics,
+                routes: crate::http::calendar::router(feeds),
             }),
             socket,
             context,

@@ -177,6 +177,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         port: settings.port,
         clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
         statuspage_key: settings.statuspage_key,
+        public_url: settings.public_url,
     })
     .await;
     let app = match app {

@@ -46,8 +46,18 @@ pub fn escalation_due(policy: &Policy, cal: &Calendar, incident: &Incident) -> D
 /// When the next status update is due: `update_every` after the last one,
 /// on the priority's clock.
 pub fn update_due(policy: &Policy, cal: &Calendar, incident: &Incident) -> DateTime<Utc> {
-    let rule = policy.priority(incident.priority);
-    clock(policy, incident.priority).add(cal, incident.last_update_at, rule.update_every)
+    update_due_after(policy, cal, incident.priority, incident.last_update_at)
+}
+
+/// When an update is due for priority `p` after the last one (or the
+/// declaration, or a reopening) at `last`: `update_every` on its clock.
+pub fn update_due_after(
+    policy: &Policy,
+    cal: &Calendar,
+    p: Priority,
+    last: DateTime<Utc>,
+) -> DateTime<Utc> {
+    clock(policy, p).add(cal, last, policy.priority(p).update_every)
 }
 
 /// The deadline shown on the card and in `/incident list`; none once closed.

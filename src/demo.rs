@@ -397,6 +397,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         port: 0,
         clock: Arc::new(clock.clone()),
         statuspage_key: Some(Secret::new(PAGE_KEY.to_owned())),
+        public_url: None,
     })
     .await?;
     let shutdown = CancellationToken::new();

@@ -49,6 +49,8 @@ pub struct HealthState {
     /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby.
     pub ready_requires_leader: bool,
     pub metrics: Arc<Metrics>,
+    /// Further routes served on the same port (the calendar feeds).
+    pub routes: Router,
 }
 
 type Reply = (StatusCode, [(header::HeaderName, &'static str); 1], String);
@@ -140,7 +142,8 @@ fn router(state: Arc<HealthState>) -> Router {
             any(not_found).get(crate::ready::readyz).head(not_found),
         )
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(state.routes.clone())
 }
 
 /// Binds the health listener on `address`; `port` 0 picks a free one

@@ -16,6 +16,25 @@ struct EnvelopeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PriorityLabels {
+    priority: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpdateLabels {
+    on_time: String,
+}
+
+/// Response times, in seconds: 1 minute to a week, around the policy's
+/// targets (20 min, 1 h, 1 business day).
+fn response_histogram() -> Histogram {
+    Histogram::new([
+        60.0, 300.0, 600.0, 1200.0, 1800.0, 2400.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0,
+        172800.0, 604800.0,
+    ])
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ApiCallLabels {
     method: String,
     outcome: String,
@@ -32,6 +51,10 @@ pub struct Metrics {
     reconnects: Counter,
     reminders_fired: Counter,
     incident_channel_usable: Gauge,
+    time_to_acknowledge: Family<PriorityLabels, Histogram>,
+    time_to_resolve: Family<PriorityLabels, Histogram>,
+    updates: Family<UpdateLabels, Counter>,
+    escalations: Counter,
 }
 
 impl Default for Metrics {
@@ -96,6 +119,35 @@ impl Metrics {
             incident_channel_usable.clone(),
         );
         incident_channel_usable.set(-1);
+        // SPEC §7: observed when the change is committed.
+        let time_to_acknowledge = Family::<PriorityLabels, Histogram>::new_with_constructor(
+            response_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "incident_time_to_acknowledge_seconds",
+            "Time from declaring an incident to its first acknowledgement, by priority",
+            time_to_acknowledge.clone(),
+        );
+        let time_to_resolve = Family::<PriorityLabels, Histogram>::new_with_constructor(
+            response_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "incident_time_to_resolve_seconds",
+            "Time from declaring an incident to resolving it, by priority",
+            time_to_resolve.clone(),
+        );
+        let updates = Family::<UpdateLabels, Counter>::default();
+        registry.register(
+            "incident_updates",
+            "Status updates, by whether each met its update deadline",
+            updates.clone(),
+        );
+        let escalations = Counter::default();
+        registry.register(
+            "incident_escalations",
+            "Unacknowledged incidents escalated to the escalation rota",
+            escalations.clone(),
+        );
         Self {
             registry,
             envelopes,
@@ -106,7 +158,41 @@ impl Metrics {
             reconnects,
             reminders_fired,
             incident_channel_usable,
+            time_to_acknowledge,
+            time_to_resolve,
+            updates,
+            escalations,
         }
+    }
+
+    /// A committed change's contribution to the response metrics.
+    pub fn response(&self, observation: crate::response::Observation) {
+        use crate::response::Observation as O;
+        let label = |p: crate::priority::Priority| PriorityLabels {
+            priority: p.to_string(),
+        };
+        match observation {
+            O::Acknowledged(p, took) => self
+                .time_to_acknowledge
+                .get_or_create(&label(p))
+                .observe(took.as_seconds_f64()),
+            O::Resolved(p, took) => self
+                .time_to_resolve
+                .get_or_create(&label(p))
+                .observe(took.as_seconds_f64()),
+            O::Update { on_time } => {
+                self.updates
+                    .get_or_create(&UpdateLabels {
+                        on_time: on_time.to_string(),
+                    })
+                    .inc();
+            }
+        }
+    }
+
+    /// An escalation reminder said, after its commit.
+    pub fn incident_escalated(&self) {
+        self.escalations.inc();
     }
 
     pub fn envelope_received(&self, kind: &str) {

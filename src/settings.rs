@@ -114,6 +114,10 @@ pub struct Settings {
     pub statuspage_key: Option<Secret>,
     /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby (SPEC §4).
     pub ready_requires_leader: bool,
+    /// `PUBLIC_URL`: where people's calendar applications reach this bot's
+    /// HTTP port, for the links `/oncall calendar` gives (SPEC §7). None:
+    /// `http://localhost:PORT`.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -149,6 +153,7 @@ impl Settings {
                 .filter(|v| !v.is_empty())
                 .map(Secret::new),
             ready_requires_leader: flag(&get, "READY_REQUIRES_LEADER")?,
+            public_url: public_url(&get)?,
         })
     }
 }
@@ -178,6 +183,25 @@ pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseUrl
         None => Err(SettingsError::Invalid {
             var,
             why: format!("{url} is neither a sqlite:// nor a postgres:// URL"),
+        }),
+    }
+}
+
+/// `PUBLIC_URL`, an http(s) URL without a trailing slash; unset or empty
+/// means the default, `http://localhost:PORT`.
+fn public_url(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, SettingsError> {
+    let Some(raw) = get("PUBLIC_URL").filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let url = raw.trim().trim_end_matches('/').to_owned();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(Some(url)),
+        _ => Err(SettingsError::Invalid {
+            var: "PUBLIC_URL",
+            why: format!("`{raw}` is not an http(s) URL"),
         }),
     }
 }
@@ -297,6 +321,23 @@ mod tests {
         assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(s.port, 8080);
         assert!(s.config_path.is_none());
+    }
+
+    #[test]
+    fn public_url_defaults_to_none_and_loses_its_trailing_slash() {
+        let s = Settings::from_lookup(lookup(&GOOD), None).unwrap();
+        assert_eq!(s.public_url, None);
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("PUBLIC_URL", " https://oncall.example.org/bot/ "));
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(
+            s.public_url.as_deref(),
+            Some("https://oncall.example.org/bot")
+        );
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("PUBLIC_URL", "oncall.example.org"));
+        let e = Settings::from_lookup(lookup(&pairs), None).unwrap_err();
+        assert!(e.to_string().starts_with("PUBLIC_URL:"), "{e}");
     }
 
     #[test]

@@ -34,11 +34,14 @@ pub fn filter(rust_log: Option<&str>) -> (Targets, Option<String>) {
 /// handshake logs the whole upgrade request at trace, and its request line
 /// is the Socket Mode URL with its `ticket`, which lets anyone holding it
 /// open the bot's connection (<https://api.slack.com/apis/socket-mode>).
-/// Everything else passes; applied alongside the `RUST_LOG` filter.
+/// Nor its frame traces. Everything else passes; applied alongside the `RUST_LOG` filter.
 pub fn never_logged() -> Targets {
     Targets::new()
         .with_default(LevelFilter::TRACE)
         .with_target("tungstenite::handshake::client", LevelFilter::DEBUG)
+        // Its frame traces carry every message whole (hex-encoded): the
+        // acks among them hold calendar feed links with their tokens.
+        .with_target("tungstenite::protocol", LevelFilter::DEBUG)
 }
 
 pub fn init(format: LogFormat) {
@@ -69,7 +72,10 @@ mod tests {
     fn the_handshake_request_with_the_ticket_is_never_logged() {
         let never = never_logged();
         assert!(!never.would_enable("tungstenite::handshake::client", &Level::TRACE));
-        assert!(never.would_enable("tungstenite::protocol", &Level::TRACE));
+        // Frame traces print each message whole, acks with feed links too.
+        assert!(!never.would_enable("tungstenite::protocol", &Level::TRACE));
+        assert!(!never.would_enable("tungstenite::protocol::frame", &Level::TRACE));
+        assert!(never.would_enable("tungstenite::protocol", &Level::DEBUG));
         assert!(never.would_enable("paas_incident_bot::slack", &Level::TRACE));
     }
 

@@ -8,7 +8,8 @@
 //! `BENCH_ONLY=reminders` runs one part). `BENCH_ONLY=statuspage` runs only
 //! publishing to an emulated Statuspage: requests per publish and the time
 //! from the publish modal's submission to the card's status-page link
-//! (see `statuspage.rs`). The emulator runs in the same
+//! (see `statuspage.rs`). `BENCH_ONLY=feed` times calendar feed
+//! generation (see `feed.rs`). The emulator runs in the same
 //! process and on the same two cores as the bot, so every figure includes
 //! its cost too. `BENCH_ONLY=floor` is different: it runs the release
 //! binary and a bare slack-morphism bot as processes of their own and
@@ -16,6 +17,7 @@
 //! and targets.
 
 mod acks;
+mod feed;
 mod floor;
 mod reminders;
 mod stats;
@@ -93,6 +95,7 @@ pub async fn start_app_keyed(
         port: 0,
         clock: Arc::new(clock.clone()),
         statuspage_key: statuspage_key.map(|k| Secret::new(k.to_owned())),
+        public_url: None,
     })
     .await?;
     let shutdown = CancellationToken::new();
@@ -183,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
         Ok("reminders") => return print_reminders().await,
         Ok("floor") => return floor::run().await,
         Ok("statuspage") => return statuspage::print().await,
+        Ok("feed") => return feed::print(),
         _ => {}
     }
     let policy = Policy::builtin();

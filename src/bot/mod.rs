@@ -67,6 +67,8 @@ pub struct Context {
     installation: Arc<Installation>,
     /// Per-person rate limits on changes and overrides.
     throttles: throttles::Throttles,
+    /// `PUBLIC_URL` (or its default): calendar feed links start with it.
+    feed_base: String,
 }
 
 /// The parts the context and every loop share; cheap to clone.
@@ -140,6 +142,8 @@ pub struct Bot {
 
 impl Bot {
     /// Assembles the bot and loads what the acks read into memory.
+    // Each argument is a separate part the app built and owns.
+    #[allow(clippy::too_many_arguments)]
     pub async fn new(
         policy: Policy,
         db: SqlitePool,
@@ -148,6 +152,7 @@ impl Bot {
         statuspage: Option<Arc<StatusPageApi>>,
         clock: Arc<dyn Clock>,
         metrics: Arc<Metrics>,
+        feed_base: String,
     ) -> anyhow::Result<Bot> {
         let parts = Parts {
             calendar: Arc::new(policy.calendar()),
@@ -192,6 +197,7 @@ impl Bot {
             message_locks: Default::default(),
             installation: Default::default(),
             throttles: Default::default(),
+            feed_base,
         });
         Ok(Bot {
             context,

@@ -7,6 +7,7 @@ use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{Action, Title};
 use crate::mrkdwn::Encoded;
 use crate::priority::Priority;
+use crate::response::StatsPeriod;
 
 /// What `/incident …` asks for. Everything that changes an incident is a
 /// [`Change`](IncidentCommand::Change) carrying the state machine's own
@@ -22,10 +23,12 @@ pub enum IncidentCommand {
     /// Opens the publish-to-status-page modal (SPEC §5).
     Publish(IncidentNumber),
     Change(IncidentNumber, Action),
+    /// Response figures over the incidents declared in that period.
+    Stats(StatsPeriod),
     Help,
 }
 
-pub(crate) const SUBCOMMANDS: [&str; 18] = [
+pub(crate) const SUBCOMMANDS: [&str; 19] = [
     "declare",
     "list",
     "show",
@@ -43,6 +46,7 @@ pub(crate) const SUBCOMMANDS: [&str; 18] = [
     "reopen",
     "report",
     "publish",
+    "stats",
     "help",
 ];
 
@@ -128,6 +132,23 @@ pub fn parse_incident(text: Encoded<'_>) -> Result<IncidentCommand, UsageError> 
             Ok(C::Declare { title })
         }
         "list" => nothing_more("/incident list", rest).map(|_| C::List),
+        "stats" => {
+            let (word, extra) = split_word(rest);
+            let period = match word.to_lowercase().as_str() {
+                "" => StatsPeriod::default(),
+                "7d" => StatsPeriod::Week,
+                "30d" => StatsPeriod::Month,
+                "90d" => StatsPeriod::Quarter,
+                _ => {
+                    return Err(error(format!(
+                        "`{}` is not a period for `/incident stats`: use `7d`, `30d` or `90d` (30d if none).",
+                        echo(word)
+                    )))
+                }
+            };
+            nothing_more(&format!("/incident stats {period}"), extra)?;
+            Ok(C::Stats(period))
+        }
         "show" | "ack" | "cyber" | "pause" | "reopen" | "report" | "publish" => {
             let (n, rest) = number(sub, rest, "")?;
             nothing_more(&format!("/incident {sub} {n}"), rest)?;

@@ -229,3 +229,34 @@ fn errors_echo_a_short_excerpt_of_a_long_paste() {
     let err = parse_incident(Encoded::new(&text)).unwrap_err();
     assert!(err.message.len() < 200, "{}", err.message);
 }
+
+#[test]
+fn stats_takes_an_optional_period() {
+    use crate::response::StatsPeriod as P;
+    for (text, want) in [
+        ("stats", P::Month),
+        ("stats 7d", P::Week),
+        ("STATS 30D", P::Month),
+        ("stats 90d", P::Quarter),
+        ("  stats   7d  ", P::Week),
+    ] {
+        assert_eq!(
+            parse_incident(Encoded::new(text)),
+            Ok(C::Stats(want)),
+            "{text:?}"
+        );
+    }
+    for (text, says) in [
+        (
+            "stats 14d",
+            "`14d` is not a period for `/incident stats`: use `7d`, `30d` or `90d`",
+        ),
+        ("stats week", "`week` is not a period"),
+        ("stats 7d P1", "`/incident stats 7d` takes nothing more"),
+        ("stat", "Did you mean `stats`?"),
+    ] {
+        let err = parse_incident(Encoded::new(text)).unwrap_err();
+        assert!(err.message.contains(says), "{text:?}: {}", err.message);
+        assert_eq!(err.usage, INCIDENT_USAGE);
+    }
+}

@@ -40,10 +40,22 @@ pub enum OncallCommand {
     Overrides(Option<String>),
     /// An override ID, shown to people as `OVR-N`.
     Cancel(OverrideId),
+    /// The asker's calendar feed links: their own shifts and one per rota.
+    Calendar,
+    /// New links for the asker; their old ones serve an empty calendar.
+    CalendarReset,
     Help,
 }
 
-const SUBCOMMANDS: [&str; 6] = ["at", "cover", "requests", "overrides", "cancel", "help"];
+const SUBCOMMANDS: [&str; 7] = [
+    "at",
+    "cover",
+    "requests",
+    "overrides",
+    "cancel",
+    "calendar",
+    "help",
+];
 
 fn error(message: impl Into<String>) -> UsageError {
     UsageError::new(message, ONCALL_USAGE)
@@ -115,6 +127,17 @@ pub fn parse_oncall(
             _ => cover(rest, now, tz, rota_names),
         },
         "requests" => nothing_more("/oncall requests", rest).map(|_| C::Requests),
+        "calendar" => {
+            let (word, extra) = split_word(rest);
+            match word.to_lowercase().as_str() {
+                "" => Ok(C::Calendar),
+                "reset" => nothing_more("/oncall calendar reset", extra).map(|_| C::CalendarReset),
+                _ => Err(error(format!(
+                    "`/oncall calendar` takes nothing, or `reset` for new links; I did not expect `{}`.",
+                    echo(rest.trim())
+                ))),
+            }
+        }
         "overrides" => {
             let (name, extra) = split_word(rest);
             nothing_more(&format!("/oncall overrides {}", echo(name)), extra)?;

@@ -214,3 +214,32 @@ fn cover_me_refuses_bad_input_with_the_usage() {
         assert_eq!(err.usage, ONCALL_USAGE);
     }
 }
+
+#[test]
+fn calendar_forms() {
+    for (text, want) in [
+        ("calendar", C::Calendar),
+        ("Calendar", C::Calendar),
+        ("  calendar  ", C::Calendar),
+        ("calendar reset", C::CalendarReset),
+        ("calendar RESET", C::CalendarReset),
+    ] {
+        assert_eq!(parse(text), Ok(want), "{text:?}");
+    }
+    for (text, says) in [
+        (
+            "calendar in-hours",
+            "`/oncall calendar` takes nothing, or `reset`",
+        ),
+        ("calendar rest", "I did not expect `rest`"),
+        (
+            "calendar reset now",
+            "`/oncall calendar reset` takes nothing more",
+        ),
+        ("calender", "Did you mean `calendar`?"),
+    ] {
+        let err = parse(text).unwrap_err();
+        assert!(err.message.contains(says), "{text:?}: {}", err.message);
+        assert_eq!(err.usage, ONCALL_USAGE);
+    }
+}

@@ -18,6 +18,7 @@ pub const INCIDENT_USAGE: &str = "*/incident* — declare and run an incident\n\
 • `/incident reopen INC-N` — open a closed incident again\n\
 • `/incident report INC-N` — the incident report\n\
 • `/incident publish INC-N` — publish or update it on the status page\n\
+• `/incident stats [7d|30d|90d]` — time to acknowledge and to resolve by priority, updates on time, escalations (default 30d)\n\
 • `/incident help` — this help\n\
 Incident numbers can be typed as `INC-3` or `3`. Pick people from Slack's @ autocomplete.\n\
 Anyone can declare, list, show, report and add notes; the rest is for responders \
@@ -33,6 +34,8 @@ the first to press *I'll cover* takes it; it lapses at FROM\n\
 • `/oncall requests` — the open cover requests\n\
 • `/oncall overrides [ROTA]` — list the overrides still to come\n\
 • `/oncall cancel OVR-N` — remove an override (its creator, the people it swaps, or an admin)\n\
+• `/oncall calendar` — calendar feed links: your own shifts, and each rota's\n\
+• `/oncall calendar reset` — new links; the old ones show an empty calendar from then on\n\
 • `/oncall help` — this help\n\
 WHEN, FROM and TO: `18:00` (the next one), `today 18:00`, `tomorrow 09:00`, \
 `mon 09:00` (the next Monday), `2026-12-24 18:00` or `now`, in the team's time zone.\n\
@@ -64,6 +67,8 @@ mod tests {
             "/oncall requests",
             "/oncall overrides",
             "/oncall cancel",
+            "/oncall calendar`",
+            "/oncall calendar reset",
             "/oncall help",
         ] {
             assert!(ONCALL_USAGE.contains(form), "{form}");

@@ -140,6 +140,7 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         port: 0,
         clock: Arc::new(clock.clone()),
         statuspage_key: Some(Secret::new(STATUSPAGE_KEY.to_owned())),
+        public_url: None,
     })
     .await?;
     let reads = crate::store::open_reads(&database_url).await?;

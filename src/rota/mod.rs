@@ -14,7 +14,9 @@ mod tests;
 
 pub use coverage::{cover_spans, covers};
 pub use resolve::{cover_at, covering_role, next_shifts, people_covering, shifts};
-pub use rotation::{handover_instant, handovers, next_handover, scheduled_member};
+pub use rotation::{
+    handover_instant, handovers, index_at as handover_index, next_handover, scheduled_member,
+};
 pub use table::{calendar_days_later, format_span, schedule_table};
 
 use crate::ids::{OverrideId, UserId};

@@ -145,6 +145,21 @@ pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incid
     Ok(rows.iter().filter_map(readable).collect())
 }
 
+/// Incidents declared at or after `since`, oldest first (`/incident
+/// stats`); unreadable rows are logged and left out, as in [`open`].
+pub async fn declared_since(
+    db: impl sqlx::SqliteExecutor<'_>,
+    since: DateTime<Utc>,
+) -> anyhow::Result<Vec<Incident>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE declared_at >= ? ORDER BY number"
+    ))
+    .bind(to_db(since))
+    .fetch_all(db)
+    .await?;
+    Ok(rows.iter().filter_map(readable).collect())
+}
+
 /// The incident in `row`, or None (logged, with its number) if it cannot
 /// be read.
 fn readable(row: &SqliteRow) -> Option<Incident> {

@@ -5,6 +5,7 @@ pub mod cover_requests;
 pub mod events;
 #[cfg(test)]
 mod faults_tests;
+pub mod feeds;
 pub mod file;
 pub mod incidents;
 pub mod lease;

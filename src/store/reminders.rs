@@ -115,3 +115,29 @@ pub async fn next_due(pool: &SqlitePool) -> anyhow::Result<Option<DateTime<Utc>>
             .await?;
     next.as_deref().map(from_db).transpose()
 }
+
+/// When each reminder of `kind` about an incident fired, for the incidents
+/// numbered from `first` on: (incident, fired at), oldest first.
+pub async fn fired_for_incidents(
+    db: impl sqlx::SqliteExecutor<'_>,
+    kind: Kind,
+    first: crate::ids::IncidentNumber,
+) -> anyhow::Result<Vec<(crate::ids::IncidentNumber, DateTime<Utc>)>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT subject, done_at FROM reminders
+         WHERE kind = ? AND state = 'done' AND subject LIKE 'incident:%' AND done_at IS NOT NULL
+         ORDER BY done_at, id",
+    )
+    .bind(kind.as_str())
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::new();
+    for (subject, done_at) in rows {
+        if let Subject::Incident(number) = subject.parse()? {
+            if number.0 >= first.0 {
+                out.push((number, from_db(&done_at)?));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -3,6 +3,7 @@
 
 pub mod cover_request;
 pub mod elapsed;
+pub mod feeds;
 pub mod home;
 pub mod incident;
 pub mod labels;
@@ -11,4 +12,5 @@ pub mod oncall;
 pub mod refusal;
 pub mod reminders;
 pub mod report;
+pub mod stats;
 pub mod statuspage;

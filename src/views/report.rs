@@ -12,6 +12,7 @@ use crate::calendar::Calendar;
 use crate::incident::{Event, EventKind, Incident, Status};
 use crate::policy::Policy;
 use crate::priority::Priority;
+use crate::response::{time_to_acknowledge, update_checks};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -94,10 +95,11 @@ fn priority_at(incident: &Incident, timeline: &[Event], at: DateTime<Utc>) -> Pr
     current
 }
 
-/// Each update with the deadline it was working to, as `deadline::update_due`
-/// computed it at the time: `update_every` of the priority in force when the
-/// update was sent, after the previous update (the first counting from the
-/// declaration). Raising the priority therefore brings the deadline forward.
+/// Each update with the deadline it was working to and whether it met it
+/// (`response::update_checks`: `update_every` of the priority in force,
+/// after the previous update, the declaration or a reopening, on that
+/// priority's clock). Raising the priority therefore brings the deadline
+/// forward.
 fn updates_against_deadlines(
     policy: &Policy,
     cal: &Calendar,
@@ -105,25 +107,39 @@ fn updates_against_deadlines(
     timeline: &[Event],
 ) -> Vec<String> {
     let tz = policy.timezone;
-    let mut previous = incident.declared_at;
-    let mut lines = Vec::new();
-    for e in timeline.iter().filter(|e| e.kind == EventKind::Update) {
-        let rule = policy.priority(priority_at(incident, timeline, e.at));
-        let due = cal.add(previous, rule.update_every);
-        let verdict = if e.at <= due {
-            format!("on time (due {})", when(due, tz))
-        } else {
-            format!("late by {} (due {})", took(e.at - due), when(due, tz))
-        };
-        lines.push(format!(
-            "- {} @{}: {} — {verdict}",
-            when(e.at, tz),
-            e.actor,
-            inline(e.text.as_deref().unwrap_or(""))
-        ));
-        previous = e.at;
+    let checks = update_checks(policy, cal, incident, timeline);
+    let updates = timeline.iter().filter(|e| e.kind == EventKind::Update);
+    updates
+        .zip(checks)
+        .map(|(e, check)| {
+            let due = check.due;
+            let verdict = if check.on_time() {
+                format!("on time (due {})", when(due, tz))
+            } else {
+                format!("late by {} (due {})", took(e.at - due), when(due, tz))
+            };
+            format!(
+                "- {} @{}: {} — {verdict}",
+                when(e.at, tz),
+                e.actor,
+                inline(e.text.as_deref().unwrap_or(""))
+            )
+        })
+        .collect()
+}
+
+/// "2 of 3 on time, 1 late", or that none were sent.
+fn punctuality(policy: &Policy, cal: &Calendar, incident: &Incident, timeline: &[Event]) -> String {
+    let checks = update_checks(policy, cal, incident, timeline);
+    if checks.is_empty() {
+        return "none sent".to_owned();
     }
-    lines
+    let on_time = checks.iter().filter(|c| c.on_time()).count();
+    format!(
+        "{on_time} of {} on time, {} late",
+        checks.len(),
+        checks.len() - on_time
+    )
 }
 
 fn heading(md: &mut String, title: &str) {
@@ -165,13 +181,13 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
         when(incident.declared_at, tz),
         incident.declared_by
     );
-    match incident.acknowledged_at {
-        Some(at) => {
+    match time_to_acknowledge(incident, timeline) {
+        Some(after) => {
             let _ = writeln!(
                 md,
                 "- Acknowledged: {} (time to acknowledge: {})",
-                when(at, tz),
-                took(at - incident.declared_at)
+                when(incident.declared_at + after, tz),
+                took(after)
             );
         }
         None => {
@@ -191,6 +207,11 @@ pub fn markdown(policy: &Policy, incident: &Incident, timeline: &[Event]) -> Str
             let _ = writeln!(md, "- Closed: not yet");
         }
     }
+    let _ = writeln!(
+        md,
+        "- Updates: {}",
+        punctuality(policy, &cal, incident, timeline)
+    );
     let _ = writeln!(md);
 
     heading(&mut md, "Impact");
@@ -360,6 +381,42 @@ mod tests {
         }
         assert!(pieces[0].starts_with("Report:\n```\n| row 0 |"));
         assert!(pieces.last().unwrap().contains("| row 399 |"));
+    }
+
+    #[test]
+    fn updates_are_judged_on_the_priority_clock() {
+        use crate::ids::{IncidentNumber, UserId};
+        use crate::incident::{apply, declare, Action, Declaration, Title};
+        use chrono::TimeZone;
+        let lead = UserId::parse("U0LEAD").unwrap();
+        // A P3 (in-hours clock, 4 h): declared Friday 15:00, updated
+        // Monday 10:30, 3 h 30 min of in-hours time later.
+        let (incident, mut timeline) = declare(
+            Declaration {
+                title: Title::parse("Slow logs").unwrap(),
+                description: String::new(),
+                priority: Priority::P3,
+                cyber: false,
+                engineering_lead: None,
+                comms_lead: None,
+                declared_by: lead.clone(),
+            },
+            IncidentNumber(1),
+            Utc.with_ymd_and_hms(2026, 11, 27, 15, 0, 0).unwrap(),
+        );
+        let monday = Utc.with_ymd_and_hms(2026, 11, 30, 10, 30, 0).unwrap();
+        let (incident, events) =
+            apply(&incident, &lead, Action::Update("x".into()), monday).unwrap();
+        timeline.extend(events);
+        let report = markdown(&Policy::builtin(), &incident, &timeline);
+        assert!(
+            report.contains("— on time (due 2026-11-30 11:00 UTC (11:00 GMT))"),
+            "{report}"
+        );
+        assert!(
+            report.contains("- Updates: 1 of 1 on time, 0 late\n"),
+            "{report}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod calendar_feeds;
 mod channel;
 mod clocks;
 mod cover_requests;
@@ -28,6 +29,7 @@ mod process;
 mod reminders;
 mod replicas;
 mod report_golden;
+mod response;
 mod rota_props;
 mod security;
 mod statuspage;

@@ -13,6 +13,7 @@ use crate::ids::{IncidentNumber, UserId};
 use crate::incident::{apply as transition, Action, Event, Incident};
 use crate::policy::Role;
 use crate::refusal::Refusal;
+use crate::response::observations;
 use crate::rota::{people_covering, Override};
 use crate::store::{incidents, overrides};
 use crate::views::incident as text;
@@ -61,6 +62,8 @@ pub async fn apply(
         plan::incident(&mut tx, &ctx.policy, &ctx.calendar, &next, now).await?;
         tx.commit().await?;
         ctx.incident_changed(&next);
+        let observed = observations(&ctx.policy, &ctx.calendar, &current, &next, &events);
+        observed.into_iter().for_each(|o| ctx.metrics.response(o));
         return Ok(Ok(next));
     }
     Ok(Err(Refusal::ChangingQuickly(number)))

@@ -39,6 +39,7 @@ pub async fn command(
         IncidentCommand::Publish(number) => {
             Ok(publish::open_for_command(ctx, event, number, user).await)
         }
+        IncidentCommand::Stats(period) => stats(ctx, period).await,
         IncidentCommand::Change(number, action) => Ok(
             match change::apply(ctx, answering, number, user, action).await? {
                 Ok(incident) => text::done(&incident).into(),
@@ -121,4 +122,45 @@ async fn report(
         "The report for {number} is in its thread; `paas-incident-bot report {number}` prints it too."
     )
     .into())
+}
+
+/// The response figures for incidents declared in `period`, read from the
+/// read-only pool so a queue of writes cannot hold up the answer.
+async fn stats(ctx: &Context, period: crate::response::StatsPeriod) -> anyhow::Result<Reply> {
+    use crate::response::{by_priority, Record};
+    let since = period.since(ctx.now());
+    let declared = incidents::declared_since(&ctx.reads, since).await?;
+    let Some(first) = declared.first().map(|i| i.number) else {
+        return Ok(crate::views::stats::stats(&ctx.policy, period, &[]).into());
+    };
+    let fired = crate::store::reminders::fired_for_incidents(
+        &ctx.reads,
+        crate::reminders::Kind::Escalate,
+        first,
+    )
+    .await?;
+    let mut timelines = Vec::with_capacity(declared.len());
+    let mut escalations = Vec::with_capacity(declared.len());
+    for incident in &declared {
+        timelines.push(incidents::timeline(&ctx.reads, incident.number).await?);
+        escalations.push(
+            fired
+                .iter()
+                .filter(|(n, _)| *n == incident.number)
+                .map(|(_, at)| *at)
+                .collect::<Vec<_>>(),
+        );
+    }
+    let records: Vec<Record<'_>> = declared
+        .iter()
+        .zip(&timelines)
+        .zip(&escalations)
+        .map(|((incident, timeline), fired)| Record {
+            incident,
+            timeline,
+            escalations_fired: fired,
+        })
+        .collect();
+    let rows = by_priority(&ctx.policy, &ctx.calendar, &records);
+    Ok(crate::views::stats::stats(&ctx.policy, period, &rows).into())
 }

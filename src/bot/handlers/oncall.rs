@@ -3,7 +3,7 @@
 //! `/oncall`, the one asked most, once a minute); covers and cancellations
 //! are in `cover`.
 
-use super::{cover, cover_request};
+use super::{calendar, cover, cover_request};
 use crate::bot::reply::Reply;
 use crate::bot::{Answering, Context};
 use crate::clock::this_minute;
@@ -96,6 +96,8 @@ pub async fn command(
             None => Refusal::NoSuchRota(rota).into(),
         },
         OncallCommand::Requests => cover_request::list(ctx).await?.into(),
+        OncallCommand::Calendar => calendar::links(ctx, answering, user, false).await?.into(),
+        OncallCommand::CalendarReset => calendar::links(ctx, answering, user, true).await?.into(),
         OncallCommand::Cancel(id) => match cover::cancel(ctx, answering, id, user).await? {
             Ok(done) => done.into(),
             Err(refusal) => refusal.into(),

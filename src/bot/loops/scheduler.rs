@@ -174,11 +174,14 @@ impl Scheduler {
                 if !rows::mark_fired(&mut tx, row.id, now).await? {
                     continue;
                 }
-                self.fire(&mut tx, &row, now, &live).await?;
-                fired.push(row);
+                let said = self.fire(&mut tx, &row, now, &live).await?;
+                fired.push((row, said));
             }
             tx.commit().await?;
-            for row in fired {
+            for (row, said) in fired {
+                if said && row.kind == Kind::Escalate {
+                    self.parts.metrics.incident_escalated();
+                }
                 self.parts.metrics.reminder_fired();
                 info!(subject = %row.subject, kind = %row.kind, late = (now - row.due).num_seconds(), "reminder fired");
             }
@@ -186,27 +189,36 @@ impl Scheduler {
         }
     }
 
-    /// Queues what one reminder says, and plans its successor.
+    /// Queues what one reminder says, and plans its successor; true if
+    /// it said something about an incident (it still applied).
     async fn fire(
         &self,
         tx: &mut Transaction<'_, Sqlite>,
         row: &rows::Due,
         now: DateTime<Utc>,
         live: &[Override],
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         let number = match &row.subject {
-            Subject::Rota(name) => return self.fire_handover(tx, row, name, now).await,
+            Subject::Rota(name) => {
+                return self.fire_handover(tx, row, name, now).await.map(|()| false)
+            }
             Subject::Incident(number) => *number,
-            Subject::CoverRequest(id) => return cover_request::lapse(tx, policy, *id, now).await,
+            Subject::CoverRequest(id) => {
+                return cover_request::lapse(tx, policy, *id, now)
+                    .await
+                    .map(|()| false)
+            }
             Subject::Shift { rota, user, start } => {
                 let shift = (rota.as_str(), user, *start);
                 let while_down = row.due < self.started;
-                return shifts::fire(tx, policy, cal, shift, row, live, now, while_down).await;
+                return shifts::fire(tx, policy, cal, shift, row, live, now, while_down)
+                    .await
+                    .map(|()| false);
             }
         };
         let Some(incident) = incidents::get(&mut **tx, number).await? else {
-            return Ok(());
+            return Ok(false);
         };
         // A row already due when the incident changed was kept: it fires
         // only if the incident, as it is now, would still have planned it.
@@ -221,7 +233,9 @@ impl Scheduler {
             due: row.due,
         });
         if !still_owed {
-            return plan::incident(tx, policy, cal, &incident, now).await;
+            return plan::incident(tx, policy, cal, &incident, now)
+                .await
+                .map(|()| false);
         }
         let people = say::People {
             engineering: people_covering(policy, cal, Role::Engineering, now, live),
@@ -261,7 +275,8 @@ impl Scheduler {
                 Says::Direct(user, text) => outgoing::dm(tx, &user, text, "reminder", now).await?,
             }
         }
-        plan::incident(tx, policy, cal, &incident, now).await
+        plan::incident(tx, policy, cal, &incident, now).await?;
+        Ok(true)
     }
 
     /// A rota's handover post (or end-of-week post), then its next one.

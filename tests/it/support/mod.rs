@@ -93,6 +93,7 @@ impl TestApp {
             port: 0,
             clock: Arc::new(self.clock.clone()),
             statuspage_key: self.statuspage_key.clone().map(Secret::new),
+            public_url: None,
         }
     }
 

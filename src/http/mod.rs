@@ -1,0 +1,3 @@
+//! Routes served on the health port beside `/healthz` and `/metrics`.
+
+pub mod calendar;
