@@ -32,12 +32,16 @@ pub struct AppConfig {
     pub clock: Arc<dyn Clock>,
     /// `STATUSPAGE_API_KEY`; needed when the policy has `[statuspage]`.
     pub statuspage_key: Option<Secret>,
+    /// `ALERT_WEBHOOK_TOKEN` and `GRAFANA_WEBHOOK_SECRET` (SPEC §6).
+    pub alerts: crate::http::alerts::AlertSecrets,
 }
 
 /// A built app: storage open, health port bound, not yet connected.
 pub struct App {
     health_listener: TcpListener,
     health: Arc<HealthState>,
+    /// `/alerts/*`, served beside `/healthz`.
+    routes: axum::Router,
     socket: SocketMode,
     context: Arc<Context>,
     web: SlackWeb,
@@ -87,12 +91,14 @@ impl App {
             ),
         };
         let incident_channel = config.policy.incident_channel.clone();
+        let signature_header = config.policy.alerts.grafana_signature_header.clone();
         let Bot {
             context,
             delivery,
             scheduler,
             topics,
             publisher,
+            alerts,
         } = Bot::new(
             config.policy,
             db.clone(),
@@ -103,6 +109,12 @@ impl App {
             metrics.clone(),
         )
         .await?;
+        let routes = crate::http::alerts::router(Arc::new(crate::http::alerts::AlertRoutes {
+            intake: alerts,
+            secrets: config.alerts,
+            // Checked when the policy was loaded.
+            signature_header: axum::http::HeaderName::from_bytes(signature_header.as_bytes())?,
+        }));
         let connected = Arc::new(AtomicBool::new(false));
         let socket = SocketMode {
             client,
@@ -133,6 +145,7 @@ impl App {
                 slack_connected: connected,
                 metrics,
             }),
+            routes,
             socket,
             context,
             web,
@@ -157,6 +170,7 @@ impl App {
         let App {
             health_listener,
             health,
+            routes,
             socket,
             context,
             web,
@@ -181,6 +195,7 @@ impl App {
         let health_task = tokio::spawn(health::serve(
             health_listener,
             health.clone(),
+            routes,
             shutdown.clone(),
         ));
         // Background loops stop on a token of their own, cancelled only once

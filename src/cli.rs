@@ -129,6 +129,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         port: settings.port,
         clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
         statuspage_key: settings.statuspage_key,
+        alerts: settings.alerts,
     })
     .await;
     let app = match app {

@@ -392,6 +392,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         port: 0,
         clock: Arc::new(clock.clone()),
         statuspage_key: Some(Secret::new(PAGE_KEY.to_owned())),
+        alerts: Default::default(),
     })
     .await?;
     let shutdown = CancellationToken::new();

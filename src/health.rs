@@ -132,10 +132,17 @@ pub async fn bind(address: IpAddr, port: u16) -> std::io::Result<TcpListener> {
 
 /// Serves until `shutdown` fires, then stops listening and gives open
 /// connections `SHUTDOWN_GRACE` to finish before closing them.
-pub async fn serve(listener: TcpListener, state: Arc<HealthState>, shutdown: CancellationToken) {
+/// `routes` (the alert webhooks) are served beside them, with the same
+/// limits.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<HealthState>,
+    routes: Router,
+    shutdown: CancellationToken,
+) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
-    let app = router(state);
+    let app = routes.merge(router(state));
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut connections = JoinSet::new();
     loop {

@@ -5,6 +5,7 @@
 
 // The pure core.
 pub mod access;
+pub mod alerts;
 pub mod calendar;
 pub mod clock;
 pub mod command;
@@ -27,6 +28,7 @@ pub mod bot;
 pub mod cli;
 pub mod demo;
 pub mod health;
+pub mod http;
 pub mod metrics;
 pub mod settings;
 pub mod slack;

@@ -10,6 +10,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
 
+mod alerts;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EnvelopeLabels {
     r#type: String,
@@ -32,6 +34,7 @@ pub struct Metrics {
     reconnects: Counter,
     reminders_fired: Counter,
     incident_channel_usable: Gauge,
+    alerts: alerts::AlertMetrics,
 }
 
 impl Default for Metrics {
@@ -96,6 +99,7 @@ impl Metrics {
             incident_channel_usable.clone(),
         );
         incident_channel_usable.set(-1);
+        let alerts = alerts::AlertMetrics::register(&mut registry);
         Self {
             registry,
             envelopes,
@@ -106,6 +110,7 @@ impl Metrics {
             reconnects,
             reminders_fired,
             incident_channel_usable,
+            alerts,
         }
     }
 

@@ -109,6 +109,8 @@ pub struct Settings {
     /// `STATUSPAGE_API_KEY`: the Statuspage key, for a policy with
     /// `[statuspage]` (SPEC §5). Never printed.
     pub statuspage_key: Option<Secret>,
+    /// `ALERT_WEBHOOK_TOKEN` and `GRAFANA_WEBHOOK_SECRET` (SPEC §6).
+    pub alerts: crate::http::alerts::AlertSecrets,
 }
 
 impl Settings {
@@ -139,12 +141,21 @@ impl Settings {
             port: port(&get)?,
             health_bind: health_bind(&get)?,
             clock_offset: clock_offset(&get)?,
-            statuspage_key: get("STATUSPAGE_API_KEY")
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .map(Secret::new),
+            statuspage_key: secret(&get, "STATUSPAGE_API_KEY"),
+            alerts: crate::http::alerts::AlertSecrets {
+                token: secret(&get, "ALERT_WEBHOOK_TOKEN"),
+                grafana_secret: secret(&get, "GRAFANA_WEBHOOK_SECRET"),
+            },
         })
     }
+}
+
+/// A secret variable, trimmed; unset or blank is None.
+fn secret(get: &impl Fn(&str) -> Option<String>, var: &str) -> Option<Secret> {
+    get(var)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
 }
 
 /// `DATABASE_URL`, defaulting to a file beside the working directory.

@@ -30,9 +30,13 @@ pub enum Kind {
     /// The last in-hours close before a rota changes hands: the end-of-week
     /// handover meeting.
     WeekEnd,
+    /// An alert group's page, held for in-hours, goes out (SPEC §6).
+    AlertPage,
+    /// An alert group still unacknowledged: page the escalation rota.
+    AlertEscalate,
 }
 
-const ALL: [(Kind, &str); 12] = [
+const ALL: [(Kind, &str); 14] = [
     (Kind::Response, "response"),
     (Kind::Escalate, "escalate"),
     (Kind::UpdateWarning, "update_warning"),
@@ -45,6 +49,8 @@ const ALL: [(Kind, &str); 12] = [
     (Kind::Review, "review"),
     (Kind::Handover, "handover"),
     (Kind::WeekEnd, "week_end"),
+    (Kind::AlertPage, "alert_page"),
+    (Kind::AlertEscalate, "alert_escalate"),
 ];
 
 impl Kind {

@@ -1,6 +1,8 @@
-//! What a reminder is about: an incident, or a rota's handovers. Stored in
-//! the `reminders.subject` column as `incident:N` or `rota:NAME`.
+//! What a reminder is about: an incident, a rota's handovers or an alert
+//! group's page. Stored in the `reminders.subject` column as `incident:N`,
+//! `rota:NAME` or `alert:N`.
 
+use crate::alerts::AlertGroupId;
 use crate::ids::IncidentNumber;
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +14,8 @@ pub enum Subject {
     Incident(IncidentNumber),
     /// A rota's handover posts; the rota's configured name.
     Rota(String),
+    /// An alert group's held page and its escalation (SPEC §6).
+    Alert(AlertGroupId),
 }
 
 impl fmt::Display for Subject {
@@ -19,13 +23,14 @@ impl fmt::Display for Subject {
         match self {
             Subject::Incident(number) => write!(f, "incident:{}", number.0),
             Subject::Rota(name) => write!(f, "rota:{name}"),
+            Subject::Alert(group) => write!(f, "alert:{}", group.0),
         }
     }
 }
 
 /// A stored subject that is neither form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a reminder subject (incident:N or rota:NAME)")]
+#[error("`{0}` is not a reminder subject (incident:N, rota:NAME or alert:N)")]
 pub struct BadSubject(String);
 
 impl FromStr for Subject {
@@ -36,6 +41,10 @@ impl FromStr for Subject {
         match raw.split_once(':') {
             Some(("incident", n)) => match n.parse::<i64>() {
                 Ok(n) if n > 0 => Ok(Subject::Incident(IncidentNumber(n))),
+                _ => Err(bad()),
+            },
+            Some(("alert", n)) => match n.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(Subject::Alert(AlertGroupId(n))),
                 _ => Err(bad()),
             },
             Some(("rota", name)) if !name.is_empty() => Ok(Subject::Rota(name.to_owned())),
@@ -54,6 +63,7 @@ mod tests {
             Subject::Incident(IncidentNumber(12)),
             Subject::Rota("in-hours".to_owned()),
             Subject::Rota("a:b".to_owned()),
+            Subject::Alert(AlertGroupId(4)),
         ] {
             assert_eq!(subject.to_string().parse::<Subject>(), Ok(subject));
         }
@@ -71,6 +81,8 @@ mod tests {
             "rota:",
             "team:a",
             "incident",
+            "alert:0",
+            "alert:x",
             "",
         ] {
             assert!(bad.parse::<Subject>().is_err(), "{bad}");

@@ -215,7 +215,7 @@ pub fn incident(
             describe(rules.review_nudge_after.to_string()),
             describe(rules.review_target.to_string()),
         ), None)],
-        Kind::Handover | Kind::WeekEnd => Vec::new(),
+        Kind::Handover | Kind::WeekEnd | Kind::AlertPage | Kind::AlertEscalate => Vec::new(),
     }
 }
 

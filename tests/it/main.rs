@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alerts;
 mod channel;
 mod clocks;
 mod crash;

@@ -3,7 +3,9 @@
 //! topics and user groups current, and
 //! sending what people published to the status page.
 
+mod alert_delivery;
 pub mod delivery;
+mod pacing;
 mod parking;
 pub mod publish;
 pub mod scheduler;

@@ -173,6 +173,13 @@ impl Scheduler {
     ) -> anyhow::Result<()> {
         let number = match &row.subject {
             Subject::Rota(name) => return self.fire_handover(tx, row, name, now).await,
+            Subject::Alert(group) => {
+                let parts = &self.parts;
+                return crate::bot::handlers::alert::fire(
+                    parts, tx, *group, row.kind, row.due, now, live,
+                )
+                .await;
+            }
             Subject::Incident(number) => *number,
         };
         let Some(incident) = incidents::get(&mut **tx, number).await? else {

@@ -3,6 +3,7 @@
 //! their buttons, and the [`press::Press`] each control sends. Text helpers
 //! are in `crate::mrkdwn`.
 
+pub mod alert;
 pub mod card;
 pub mod cover;
 pub mod home;
@@ -32,6 +33,10 @@ pub mod actions {
     pub const PUBLISH_RESOLVE: &str = "incident.publish_resolve";
     /// The App Home's "Declare an incident" button: no incident yet.
     pub const HOME_DECLARE: &str = "home.declare";
+    /// On an alert group's message: acknowledge its page.
+    pub const ALERT_ACK: &str = "alert.ack";
+    /// On an alert group's message: open the declare modal, prefilled.
+    pub const ALERT_DECLARE: &str = "alert.declare";
 }
 
 /// callback_ids of the modals.

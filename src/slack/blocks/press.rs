@@ -7,6 +7,7 @@
 //! override (`"12"` for OVR-12).
 
 use super::actions;
+use crate::alerts::AlertGroupId;
 use crate::ids::{IncidentNumber, OverrideId};
 use crate::priority::Priority;
 use slack_morphism::prelude::*;
@@ -34,6 +35,10 @@ pub enum Press {
     PublishResolve(IncidentNumber),
     /// The Home tab's button: opens the declare modal.
     DeclareFromHome,
+    /// An alert group's message: acknowledge its page (SPEC §6).
+    AcknowledgeAlert(AlertGroupId),
+    /// An alert group's message: the declare modal, prefilled from it.
+    DeclareFromAlert(AlertGroupId),
 }
 
 impl Press {
@@ -47,6 +52,14 @@ impl Press {
         if action_id == actions::UNDO_OVERRIDE {
             let id = value.parse::<i64>().ok().filter(|n| *n > 0)?;
             return Some(Press::UndoOverride(OverrideId(id)));
+        }
+        if action_id == actions::ALERT_ACK || action_id == actions::ALERT_DECLARE {
+            let id = AlertGroupId(value.parse::<i64>().ok().filter(|n| *n > 0)?);
+            return Some(if action_id == actions::ALERT_ACK {
+                Press::AcknowledgeAlert(id)
+            } else {
+                Press::DeclareFromAlert(id)
+            });
         }
         let (number, rest) = value.split_once(':').unwrap_or((value, ""));
         let n = IncidentNumber(number.parse::<i64>().ok().filter(|n| *n > 0)?);
@@ -82,6 +95,8 @@ impl Press {
             Press::Publish(_) => actions::PUBLISH,
             Press::PublishResolve(_) => actions::PUBLISH_RESOLVE,
             Press::DeclareFromHome => actions::HOME_DECLARE,
+            Press::AcknowledgeAlert(_) => actions::ALERT_ACK,
+            Press::DeclareFromAlert(_) => actions::ALERT_DECLARE,
         }
     }
 
@@ -91,6 +106,7 @@ impl Press {
             Press::Prioritise(n, p) => format!("{}:{p}", n.0),
             Press::DeclareFromHome => "declare".to_owned(),
             Press::UndoOverride(id) => id.0.to_string(),
+            Press::AcknowledgeAlert(id) | Press::DeclareFromAlert(id) => id.0.to_string(),
             Press::Acknowledge(n)
             | Press::TakeLead(n)
             | Press::TakeComms(n)
@@ -138,6 +154,8 @@ mod tests {
             Press::Publish(n),
             Press::PublishResolve(n),
             Press::DeclareFromHome,
+            Press::AcknowledgeAlert(AlertGroupId(3)),
+            Press::DeclareFromAlert(AlertGroupId(3)),
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));
         }
@@ -153,5 +171,7 @@ mod tests {
         assert_eq!(Press::parse("incident.priority", "7"), None);
         assert_eq!(Press::parse("someone.else", "7"), None);
         assert_eq!(Press::parse("override.undo", "OVR-1"), None);
+        assert_eq!(Press::parse("alert.ack", "ALR-1"), None);
+        assert_eq!(Press::parse("alert.declare", "0"), None);
     }
 }
