@@ -5,6 +5,7 @@
 
 mod support;
 
+mod alert_crash;
 mod alerts;
 mod channel;
 mod clocks;
