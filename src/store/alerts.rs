@@ -378,3 +378,14 @@ pub async fn set_told(tx: &mut Tx<'_>, id: AlertGroupId, version: i64) -> anyhow
         .await?;
     Ok(())
 }
+
+/// The group's first message went out showing everything up to `version`:
+/// a reply queued meanwhile has nothing to add.
+pub async fn told_up_to(pool: &SqlitePool, id: AlertGroupId, version: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE alert_groups SET told_version = MAX(told_version, ?) WHERE id = ?")
+        .bind(version)
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

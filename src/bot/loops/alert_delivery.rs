@@ -77,6 +77,11 @@ impl Delivery {
         };
         stored::set_message(db, id, &ts.0)
             .await
+            .map_err(|e| Failed::before_posting(row, e))?;
+        // In a storm the first post already shows what replies queued
+        // meanwhile would say.
+        stored::told_up_to(db, id, group.version)
+            .await
             .map_err(|e| Failed::before_posting(row, e))
     }
 
