@@ -10,8 +10,10 @@ use crate::{monday_morning, start_app};
 use paas_incident_bot::policy::Policy;
 use slack_emulator::Emulator;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Semaphore;
 
 pub const TOKEN: &str = "bench-alert-token";
 const NOTIFICATIONS: usize = 1000;
@@ -44,8 +46,15 @@ fn notification(i: usize) -> String {
     .to_string()
 }
 
-async fn post(addr: SocketAddr, body: String) -> (u16, Duration) {
+/// Senders in flight at once: the port takes 32 connections and closes
+/// the rest (Alertmanager would retry those).
+const IN_FLIGHT: usize = 24;
+
+/// One POST; the time is from its place in the schedule, so waiting for a
+/// free connection counts.
+async fn post(addr: SocketAddr, body: String, turns: Arc<Semaphore>) -> (u16, Duration) {
     let started = Instant::now();
+    let _turn = turns.acquire_owned().await.expect("never closed");
     let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
         return (0, started.elapsed());
     };
@@ -78,9 +87,14 @@ pub async fn print() -> anyhow::Result<()> {
     let mut tick = tokio::time::interval(OVER / NOTIFICATIONS as u32);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut sent = Vec::with_capacity(NOTIFICATIONS);
+    let turns = Arc::new(Semaphore::new(IN_FLIGHT));
     for i in 0..NOTIFICATIONS {
         tick.tick().await;
-        sent.push(tokio::spawn(post(app.health, notification(i))));
+        sent.push(tokio::spawn(post(
+            app.health,
+            notification(i),
+            turns.clone(),
+        )));
     }
     let mut latencies = Vec::new();
     let mut refused = 0;

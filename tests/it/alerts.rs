@@ -537,3 +537,94 @@ async fn declaring_from_an_alert_prefills_the_modal_and_links_both_ways() {
     );
     let _ = UserId::parse(ALICE).unwrap();
 }
+
+/// A burst of `n` one-alert Alertmanager notifications over `groups`.
+fn storm_notification(i: usize, groups: usize) -> String {
+    let group = i % groups;
+    json!({
+        "version": "4", "groupKey": format!("{{}}:{{alertname=\"Storm{group}\"}}"),
+        "truncatedAlerts": 0, "status": "firing", "receiver": "paas-incident-bot",
+        "groupLabels": {"alertname": format!("Storm{group}")},
+        "commonLabels": {"alertname": format!("Storm{group}"), "severity": "critical"},
+        "commonAnnotations": {}, "externalURL": "http://alertmanager.example:9093",
+        "alerts": [{"status": "firing",
+            "labels": {"alertname": format!("Storm{group}"), "instance": format!("cell-{i}")},
+            "annotations": {"summary": "unwell"}, "startsAt": "2026-11-23T09:58:02Z",
+            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "http://prometheus.example/graph",
+            "fingerprint": format!("{i:016x}")}]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_storm_is_answered_at_once_and_slack_sees_one_paced_message_per_group() {
+    const N: usize = 120;
+    const GROUPS: usize = 3;
+    let app = TestApp::start().await;
+    // Senders in flight at once: the port takes at most 32 connections
+    // (more are closed, and Alertmanager would retry them).
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+    let sends = (0..N).map(|i| {
+        let (addr, body) = (app.health, storm_notification(i, GROUPS));
+        let in_flight = in_flight.clone();
+        tokio::spawn(async move {
+            let _turn = in_flight.acquire_owned().await.unwrap();
+            let bearer = bearer();
+            http_post(
+                addr,
+                "/alerts/alertmanager",
+                &[("Authorization", &bearer)],
+                body.as_bytes(),
+            )
+            .await
+            .0
+        })
+    });
+    let mut statuses = Vec::new();
+    for send in sends.collect::<Vec<_>>() {
+        statuses.push(send.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let channel = app.alert_channel();
+    let complete = format!("({} of {})", N / GROUPS, N / GROUPS);
+    app.slack
+        .wait_until(std::time::Duration::from_secs(120), |s| {
+            let top: Vec<_> = s
+                .messages(&channel)
+                .into_iter()
+                .filter(|m| m.thread_ts.is_none())
+                .collect();
+            top.len() >= GROUPS && top.iter().all(|m| m.text.contains(&complete))
+        })
+        .await
+        .unwrap_or_else(|_| panic!("not every group complete: {:#?}", app.alert_messages()));
+    assert_eq!(app.alert_messages().len(), GROUPS, "one message per group");
+    let writes: Vec<_> = app
+        .slack
+        .calls()
+        .into_iter()
+        .filter(|c| {
+            matches!(c.method.as_str(), "chat.postMessage" | "chat.update")
+                && c.params["channel"] == channel
+        })
+        .collect();
+    assert!(
+        writes.len() < N / 4,
+        "coalesced: {} writes for {N} notifications",
+        writes.len()
+    );
+    for pair in writes.windows(2) {
+        let gap = pair[1].at.saturating_duration_since(pair[0].at);
+        assert!(
+            gap >= std::time::Duration::from_millis(1000),
+            "two writes {gap:?} apart"
+        );
+    }
+    let (_, metrics) = app.get("/metrics").await;
+    assert!(
+        metrics.contains(&format!(
+            r#"alerts_received_total{{source="alertmanager"}} {N}"#
+        )),
+        "{metrics}"
+    );
+}
