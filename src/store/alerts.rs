@@ -389,3 +389,98 @@ pub async fn told_up_to(pool: &SqlitePool, id: AlertGroupId, version: i64) -> an
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::{parse, Source};
+
+    const AM: &str = include_str!("../../tests/it/fixtures/alerts/alertmanager_firing.json");
+    const AM_RESOLVED: &str =
+        include_str!("../../tests/it/fixtures/alerts/alertmanager_resolved.json");
+
+    fn group(now: DateTime<Utc>) -> Group {
+        Group {
+            id: AlertGroupId(0),
+            source: Source::Alertmanager,
+            group_key: "k".into(),
+            title: "CellMemoryHigh".into(),
+            labels: [("severity".to_owned(), "critical".to_owned())].into(),
+            links: vec![],
+            channel: ChannelId::parse("C0PAASINC").unwrap(),
+            route: Some(0),
+            page_role: Some(Role::Engineering),
+            priority: Some(Priority::P1),
+            status: AlertStatus::Firing,
+            firing: 0,
+            total: 0,
+            created_at: now,
+            updated_at: now,
+            episode_at: now,
+            page_at: Some(now),
+            paged: true,
+            paged_users: vec![UserId::parse("U0PAASEN1").unwrap()],
+            acknowledged_by: None,
+            acknowledged_at: None,
+            escalated_to: None,
+            escalated_at: None,
+            incident: None,
+            message_ts: None,
+            version: 1,
+            told_version: 0,
+            news_row: None,
+            news_text: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_alert_is_one_row_per_fingerprint_and_a_repeat_changes_nothing_said() {
+        let (_dir, pool) = crate::store::scratch().await;
+        let now = crate::store::monday_ten();
+        let firing = parse(Source::Alertmanager, AM.as_bytes()).unwrap();
+        let resolved = parse(Source::Alertmanager, AM_RESOLVED.as_bytes()).unwrap();
+        let mut tx = crate::store::write(&pool).await.unwrap();
+        let id = insert(&mut tx, &group(now)).await.unwrap();
+        let stored = get(&mut *tx, id).await.unwrap().unwrap();
+        assert_eq!(stored, Group { id, ..group(now) });
+        for a in &firing.alerts {
+            assert_eq!(
+                upsert(&mut tx, id, Source::Alertmanager, a, 1, now)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+        // Alertmanager's repeat: same status, nothing changed.
+        let again = upsert(&mut tx, id, Source::Alertmanager, &firing.alerts[0], 2, now).await;
+        assert_eq!(again.unwrap(), Some(AlertStatus::Firing));
+        let before = upsert(
+            &mut tx,
+            id,
+            Source::Alertmanager,
+            &resolved.alerts[1],
+            3,
+            now,
+        )
+        .await;
+        assert_eq!(before.unwrap(), Some(AlertStatus::Firing));
+        assert_eq!(counts(&mut tx, id).await.unwrap(), (1, 2));
+        assert_eq!(firing_total(&mut *tx).await.unwrap(), 1);
+        let news = alerts_of(&mut *tx, id, Some(1), 10).await.unwrap();
+        assert_eq!(
+            news.len(),
+            1,
+            "only the resolved one changed after version 1"
+        );
+        assert_eq!(news[0].status, AlertStatus::Resolved);
+        tx.commit().await.unwrap();
+        set_message(&pool, id, "1.000100").await.unwrap();
+        set_message(&pool, id, "9.999999").await.unwrap();
+        let g = get(&pool, id).await.unwrap().unwrap();
+        assert_eq!(
+            g.message_ts.as_deref(),
+            Some("1.000100"),
+            "the first post's ts stays"
+        );
+    }
+}
