@@ -35,12 +35,16 @@ pub struct AppConfig {
     /// `PUBLIC_URL`: the base of calendar feed links; None for
     /// `http://localhost:PORT` (the port bound).
     pub public_url: Option<String>,
+    /// `ALERT_WEBHOOK_TOKEN` and `GRAFANA_WEBHOOK_SECRET` (SPEC §6).
+    pub alerts: crate::http::alerts::AlertSecrets,
 }
 
 /// A built app: storage open, health port bound, not yet connected.
 pub struct App {
     health_listener: TcpListener,
     health: Arc<HealthState>,
+    /// `/alerts/*`, served beside `/healthz`.
+    routes: axum::Router,
     socket: SocketMode,
     context: Arc<Context>,
     web: SlackWeb,
@@ -121,12 +125,14 @@ impl App {
         let feeds =
             crate::http::calendar::Feeds::new(&config.policy, reads.clone(), config.clock.clone());
         let incident_channel = config.policy.incident_channel.clone();
+        let signature_header = config.policy.alerts.grafana_signature_header.clone();
         let Bot {
             context,
             delivery,
             scheduler,
             topics,
             publisher,
+            alerts,
         } = Bot::new(
             config.policy,
             db.clone(),
@@ -141,6 +147,14 @@ impl App {
         // Real time, not the business clock: see `bot::loops::lease`.
         let (lease, leadership) =
             LeaseLoop::new(db.clone(), crate::lease::Timing::PRODUCTION, lock.is_some());
+        let alert_routes = crate::http::alerts::AlertRoutes {
+            intake: alerts,
+            secrets: config.alerts,
+            // Checked when the policy was loaded.
+            signature_header: axum::http::HeaderName::from_bytes(signature_header.as_bytes())?,
+        };
+        let routes = crate::http::alerts::router(Arc::new(alert_routes))
+            .merge(crate::http::calendar::router(feeds));
         let connected = Arc::new(AtomicBool::new(false));
         let socket = SocketMode {
             client,
@@ -163,8 +177,8 @@ impl App {
                 leadership,
                 ready_requires_leader: false,
                 metrics,
-                routes: crate::http::calendar::router(feeds),
             }),
+            routes,
             socket,
             context,
             web,
@@ -199,6 +213,7 @@ impl App {
         let App {
             health_listener,
             health,
+            routes,
             socket,
             context,
             web,
@@ -224,6 +239,7 @@ impl App {
         let health_task = tokio::spawn(health::serve(
             health_listener,
             health.clone(),
+            routes,
             shutdown.clone(),
         ));
         // Background loops stop on a token of their own, cancelled only once

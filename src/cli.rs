@@ -178,6 +178,7 @@ async fn serve(config_flag: Option<PathBuf>) -> ExitCode {
         clock: Arc::new(SystemClock::shifted(settings.clock_offset)),
         statuspage_key: settings.statuspage_key,
         public_url: settings.public_url,
+        alerts: settings.alerts,
     })
     .await;
     let app = match app {

@@ -398,6 +398,7 @@ pub async fn run<W: Write>(out: &mut W) -> anyhow::Result<()> {
         clock: Arc::new(clock.clone()),
         statuspage_key: Some(Secret::new(PAGE_KEY.to_owned())),
         public_url: None,
+        alerts: Default::default(),
     })
     .await?;
     let shutdown = CancellationToken::new();

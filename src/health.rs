@@ -49,8 +49,6 @@ pub struct HealthState {
     /// `READY_REQUIRES_LEADER`: `/readyz` is 503 on a standby.
     pub ready_requires_leader: bool,
     pub metrics: Arc<Metrics>,
-    /// Further routes served on the same port (the calendar feeds).
-    pub routes: Router,
 }
 
 type Reply = (StatusCode, [(header::HeaderName, &'static str); 1], String);
@@ -143,7 +141,6 @@ fn router(state: Arc<HealthState>) -> Router {
         )
         .fallback(not_found)
         .with_state(state.clone())
-        .merge(state.routes.clone())
 }
 
 /// Binds the health listener on `address`; `port` 0 picks a free one
@@ -154,10 +151,17 @@ pub async fn bind(address: IpAddr, port: u16) -> std::io::Result<TcpListener> {
 
 /// Serves until `shutdown` fires, then stops listening and gives open
 /// connections `SHUTDOWN_GRACE` to finish before closing them.
-pub async fn serve(listener: TcpListener, state: Arc<HealthState>, shutdown: CancellationToken) {
+/// `routes` (the alert webhooks, the calendar feeds) are served beside them, with the same
+/// limits.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<HealthState>,
+    routes: Router,
+    shutdown: CancellationToken,
+) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
-    let app = router(state);
+    let app = routes.merge(router(state));
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut connections = JoinSet::new();
     loop {

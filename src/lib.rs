@@ -5,6 +5,7 @@
 
 // The pure core.
 pub mod access;
+pub mod alerts;
 pub mod calendar;
 pub mod clock;
 pub mod command;

@@ -10,6 +10,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::time::Duration;
 
+mod alerts;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EnvelopeLabels {
     r#type: String,
@@ -55,6 +57,7 @@ pub struct Metrics {
     time_to_resolve: Family<PriorityLabels, Histogram>,
     updates: Family<UpdateLabels, Counter>,
     escalations: Counter,
+    alerts: alerts::AlertMetrics,
 }
 
 impl Default for Metrics {
@@ -148,6 +151,7 @@ impl Metrics {
             "Unacknowledged incidents escalated to the escalation rota",
             escalations.clone(),
         );
+        let alerts = alerts::AlertMetrics::register(&mut registry);
         Self {
             registry,
             envelopes,
@@ -162,6 +166,7 @@ impl Metrics {
             time_to_resolve,
             updates,
             escalations,
+            alerts,
         }
     }
 

@@ -118,6 +118,8 @@ pub struct Settings {
     /// HTTP port, for the links `/oncall calendar` gives (SPEC §7). None:
     /// `http://localhost:PORT`.
     pub public_url: Option<String>,
+    /// `ALERT_WEBHOOK_TOKEN` and `GRAFANA_WEBHOOK_SECRET` (SPEC §6).
+    pub alerts: crate::http::alerts::AlertSecrets,
 }
 
 impl Settings {
@@ -148,12 +150,13 @@ impl Settings {
             port: port(&get)?,
             health_bind: health_bind(&get)?,
             clock_offset: clock_offset(&get)?,
-            statuspage_key: get("STATUSPAGE_API_KEY")
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .map(Secret::new),
+            statuspage_key: secret(&get, "STATUSPAGE_API_KEY"),
             ready_requires_leader: flag(&get, "READY_REQUIRES_LEADER")?,
             public_url: public_url(&get)?,
+            alerts: crate::http::alerts::AlertSecrets {
+                token: secret(&get, "ALERT_WEBHOOK_TOKEN"),
+                grafana_secret: secret(&get, "GRAFANA_WEBHOOK_SECRET"),
+            },
         })
     }
 }
@@ -204,6 +207,14 @@ fn public_url(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, S
             why: format!("`{raw}` is not an http(s) URL"),
         }),
     }
+}
+
+/// A secret variable, trimmed; unset or blank is None.
+fn secret(get: &impl Fn(&str) -> Option<String>, var: &str) -> Option<Secret> {
+    get(var)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(Secret::new)
 }
 
 /// `--config` wins over `BOT_CONFIG`; neither means the built-in policy.

@@ -9,7 +9,10 @@
 //! publishing to an emulated Statuspage: requests per publish and the time
 //! from the publish modal's submission to the card's status-page link
 //! (see `statuspage.rs`). `BENCH_ONLY=feed` times calendar feed
-//! generation (see `feed.rs`). The emulator runs in the same
+//! generation (see `feed.rs`). `BENCH_ONLY=alerts` runs only an alert
+//! storm: 1,000 Alertmanager notifications in 10 s over 20 groups, answer
+//! latency, Slack calls made and the time until Slack shows every group
+//! (see `alerts.rs`). The emulator runs in the same
 //! process and on the same two cores as the bot, so every figure includes
 //! its cost too. `BENCH_ONLY=floor` is different: it runs the release
 //! binary and a bare slack-morphism bot as processes of their own and
@@ -17,6 +20,7 @@
 //! and targets.
 
 mod acks;
+mod alerts;
 mod feed;
 mod floor;
 mod reminders;
@@ -26,6 +30,7 @@ mod statuspage;
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
 use paas_incident_bot::clock::ManualClock;
+use paas_incident_bot::http::alerts::AlertSecrets;
 use paas_incident_bot::policy::Policy;
 use paas_incident_bot::settings::Secret;
 use serde_json::{json, Value};
@@ -52,6 +57,8 @@ const CHANNEL: &str = "C0PAAS";
 /// An app running against an emulator.
 pub struct Running {
     pub clock: ManualClock,
+    /// Where `/healthz`, `/metrics` and `/alerts/*` are served.
+    pub health: std::net::SocketAddr,
     pub started_in: Duration,
     shutdown: CancellationToken,
     task: JoinHandle<anyhow::Result<()>>,
@@ -96,13 +103,19 @@ pub async fn start_app_keyed(
         clock: Arc::new(clock.clone()),
         statuspage_key: statuspage_key.map(|k| Secret::new(k.to_owned())),
         public_url: None,
+        alerts: AlertSecrets {
+            token: Some(Secret::new(alerts::TOKEN.to_owned())),
+            grafana_secret: None,
+        },
     })
     .await?;
+    let health = app.health_addr();
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(app.run(shutdown.clone()));
     slack.wait_for_socket(Duration::from_secs(10)).await?;
     Ok(Running {
         clock,
+        health,
         started_in: started.elapsed(),
         shutdown,
         task,
@@ -187,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
         Ok("floor") => return floor::run().await,
         Ok("statuspage") => return statuspage::print().await,
         Ok("feed") => return feed::print(),
+        Ok("alerts") => return alerts::print().await,
         _ => {}
     }
     let policy = Policy::builtin();

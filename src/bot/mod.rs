@@ -130,6 +130,38 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The parts the loops share, for handlers that work as they do.
+    fn parts(&self) -> Parts {
+        Parts {
+            policy: self.policy.clone(),
+            calendar: self.calendar.clone(),
+            db: self.db.clone(),
+            web: self.web.clone(),
+            statuspage: None,
+            clock: self.clock.clone(),
+            metrics: self.metrics.clone(),
+            wake: self.wake.clone(),
+        }
+    }
+}
+
+/// Takes alerts from the HTTP routes (SPEC §6) into storage, and so to
+/// Slack through the outbox.
+#[derive(Clone)]
+pub struct AlertIntake(Parts);
+
+impl AlertIntake {
+    /// Stores `notification` with what it announces, committed; returns
+    /// how many alerts it carried.
+    pub async fn receive(
+        &self,
+        notification: &crate::alerts::Notification,
+    ) -> anyhow::Result<usize> {
+        handlers::alert::receive(&self.0, notification).await
+    }
+}
+
 /// The running bot's parts: the context handlers share and the loops,
 /// taken out one by one by the app that runs them.
 pub struct Bot {
@@ -138,6 +170,7 @@ pub struct Bot {
     pub scheduler: Scheduler,
     pub topics: Topics,
     pub publisher: Publisher,
+    pub alerts: AlertIntake,
 }
 
 impl Bot {
@@ -166,6 +199,10 @@ impl Bot {
         };
         let live = live::Live::load(&parts.db).await?;
         parts.metrics.set_open_incidents(live.open().len() as i64);
+        let alerts = AlertIntake(parts.clone());
+        parts
+            .metrics
+            .set_alerts_firing(crate::store::alerts::firing_total(&parts.db).await?);
         let (delivery, scheduler, topics, publisher) = (
             Delivery::new(parts.clone()),
             Scheduler::new(parts.clone()),
@@ -205,6 +242,7 @@ impl Bot {
             scheduler,
             topics,
             publisher,
+            alerts,
         })
     }
 }

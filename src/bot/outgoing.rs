@@ -2,6 +2,7 @@
 //! queue them inside a change's transaction. The delivery loop sends them
 //! after the commit (see `loops::delivery`).
 
+use crate::alerts::AlertGroupId;
 use crate::cover_request::CoverRequestId;
 use crate::ids::{ChannelId, IncidentNumber, UserId};
 use crate::policy::{Policy, Rota};
@@ -25,6 +26,13 @@ pub enum Outgoing {
     },
     /// Re-render an incident's card from the stored state (`chat.update`).
     RefreshCard { incident: IncidentNumber },
+    /// Post an alert group's message, or edit it to what is stored now
+    /// (SPEC §6); rendered when sent, so one queued edit covers every
+    /// change before it.
+    AlertMessage { group: AlertGroupId },
+    /// A reply under an alert group's message saying which alerts fired or
+    /// resolved since the last reply; rendered when first sent.
+    AlertNews { group: AlertGroupId },
     /// A direct message from the bot.
     Dm {
         user: UserId,
@@ -48,6 +56,8 @@ pub enum Outgoing {
 pub enum Thread {
     Ts(String),
     Card(IncidentNumber),
+    /// Under an alert group's message, once it has been posted.
+    Alert(AlertGroupId),
 }
 
 type Tx<'t> = Transaction<'t, Sqlite>;
@@ -139,6 +149,52 @@ pub async fn refresh_card(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     outbox::push(tx, now, "card", &Outgoing::RefreshCard { incident: number }).await?;
+    Ok(())
+}
+
+/// Queues a post or edit of the alert group's message, unless one is
+/// already queued and not yet taken (it will show this change too).
+pub async fn alert_message(
+    tx: &mut Tx<'_>,
+    group: AlertGroupId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let item = Outgoing::AlertMessage { group };
+    if !outbox::queued_untaken(tx, &item).await? {
+        outbox::push(tx, now, "alert", &item).await?;
+    }
+    Ok(())
+}
+
+/// Queues a "what changed" reply under the alert group's message, unless
+/// one is already queued and not yet taken.
+pub async fn alert_news(
+    tx: &mut Tx<'_>,
+    group: AlertGroupId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let item = Outgoing::AlertNews { group };
+    if !outbox::queued_untaken(tx, &item).await? {
+        outbox::push(tx, now, "alert", &item).await?;
+    }
+    Ok(())
+}
+
+/// Queues `text` in the thread under the alert group's message.
+pub async fn alert_reply(
+    tx: &mut Tx<'_>,
+    channel: &ChannelId,
+    group: AlertGroupId,
+    text: String,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let item = Outgoing::Post {
+        channel: channel.clone(),
+        content: SlackMessageContent::new().with_text(text),
+        thread: Some(Thread::Alert(group)),
+        card_of: None,
+    };
+    outbox::push(tx, now, "alert", &item).await?;
     Ok(())
 }
 

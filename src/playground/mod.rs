@@ -141,6 +141,7 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         clock: Arc::new(clock.clone()),
         statuspage_key: Some(Secret::new(STATUSPAGE_KEY.to_owned())),
         public_url: None,
+        alerts: Default::default(),
     })
     .await?;
     let reads = crate::store::open_reads(&database_url).await?;

@@ -4,6 +4,7 @@
 //! exist, windows must not overlap) are checked afterwards against the
 //! spans kept for the keys they concern.
 
+use super::alerts::{self, RawAlerts};
 use super::error::{line_of, PolicyError};
 use super::rota::{Covers, Handover, Role, Rota, Rotation};
 use super::settings::{self, CyberSettings, Hours, PrioritySettings, ReminderSettings};
@@ -36,6 +37,8 @@ struct RawPolicy {
     cyber: CyberSettings,
     #[serde(default)]
     statuspage: Option<RawStatuspage>,
+    #[serde(default)]
+    alerts: Option<RawAlerts>,
     #[serde(default)]
     oncall: super::OncallSettings,
 }
@@ -103,6 +106,15 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         })
         .transpose()?;
 
+    let roles: Vec<Role> = rotas.iter().map(|r| r.role).collect();
+    let alerts = match raw.alerts {
+        None => alerts::AlertSettings::defaults(&raw.incident_channel),
+        Some(section) => {
+            let line = text.find("[alerts").map(|o| line_of(text, o));
+            alerts::validate(section, &raw.incident_channel, &roles, &at, line)?
+        }
+    };
+
     Ok(Policy {
         timezone: raw.timezone,
         incident_channel: raw.incident_channel,
@@ -114,6 +126,7 @@ pub fn parse(text: &str) -> Result<Policy, PolicyError> {
         admins: raw.admins,
         cyber: raw.cyber,
         statuspage,
+        alerts,
         oncall: raw.oncall,
     })
 }

@@ -1,6 +1,7 @@
 //! The team's support and incident policy, loaded from TOML (SPEC §3) and
 //! validated once, so everything downstream can trust it.
 
+pub mod alerts;
 pub mod days;
 pub mod duration;
 mod error;
@@ -10,6 +11,7 @@ pub mod rota;
 pub mod settings;
 pub mod statuspage;
 
+pub use alerts::{AlertRoute, AlertSettings, Page};
 pub use days::{DaySet, TimeRange};
 pub use duration::PolicyDuration;
 pub use error::PolicyError;
@@ -45,6 +47,9 @@ pub struct Policy {
     /// Publishing to Atlassian Statuspage (SPEC §5); None when the file
     /// has no `[statuspage]` section.
     pub statuspage: Option<statuspage::StatuspageSettings>,
+    /// Alerts from monitoring (SPEC §6); defaults when the file has no
+    /// `[alerts]` section.
+    pub alerts: AlertSettings,
     /// Shift reminders (SPEC §7); none when the file has no `[oncall]`.
     pub oncall: OncallSettings,
 }

@@ -30,13 +30,17 @@ pub enum Kind {
     /// The last in-hours close before a rota changes hands: the end-of-week
     /// handover meeting.
     WeekEnd,
+    /// An alert group's page, held for in-hours, goes out (SPEC §6).
+    AlertPage,
+    /// An alert group still unacknowledged: page the escalation rota.
+    AlertEscalate,
     /// A cover request nobody took lapses at its start.
     Lapse,
     /// A person's shift starts within their lead (`[oncall] remind_before`).
     ShiftAhead,
 }
 
-const ALL: [(Kind, &str); 14] = [
+const ALL: [(Kind, &str); 16] = [
     (Kind::Response, "response"),
     (Kind::Escalate, "escalate"),
     (Kind::UpdateWarning, "update_warning"),
@@ -49,6 +53,8 @@ const ALL: [(Kind, &str); 14] = [
     (Kind::Review, "review"),
     (Kind::Handover, "handover"),
     (Kind::WeekEnd, "week_end"),
+    (Kind::AlertPage, "alert_page"),
+    (Kind::AlertEscalate, "alert_escalate"),
     (Kind::Lapse, "lapse"),
     (Kind::ShiftAhead, "shift_ahead"),
 ];

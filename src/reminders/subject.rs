@@ -1,8 +1,10 @@
 //! What a reminder is about: an incident, a rota's handovers, a cover
-//! request, or one person's shift. Stored in the `reminders.subject` column
-//! as `incident:N`, `rota:NAME`, `cover_request:N` or
-//! `shift:UNIX_SECONDS:USER:ROTA` (the rota last: its name may hold `:`).
+//! request, one person's shift, or an alert group's page. Stored in the
+//! `reminders.subject` column as `incident:N`, `rota:NAME`,
+//! `cover_request:N`, `shift:UNIX_SECONDS:USER:ROTA` (the rota last: its
+//! name may hold `:`) or `alert:N`.
 
+use crate::alerts::AlertGroupId;
 use crate::cover_request::CoverRequestId;
 use crate::ids::{IncidentNumber, UserId};
 use chrono::{DateTime, Utc};
@@ -24,6 +26,8 @@ pub enum Subject {
         user: UserId,
         start: DateTime<Utc>,
     },
+    /// An alert group's held page and its escalation (SPEC §6).
+    Alert(AlertGroupId),
 }
 
 impl fmt::Display for Subject {
@@ -35,6 +39,7 @@ impl fmt::Display for Subject {
             Subject::Shift { rota, user, start } => {
                 write!(f, "shift:{}:{user}:{rota}", start.timestamp())
             }
+            Subject::Alert(group) => write!(f, "alert:{}", group.0),
         }
     }
 }
@@ -42,7 +47,7 @@ impl fmt::Display for Subject {
 /// A stored subject that is neither form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{0}` is not a reminder subject (incident:N, rota:NAME, cover_request:N or shift:T:USER:ROTA)"
+    "`{0}` is not a reminder subject (incident:N, rota:NAME, cover_request:N, shift:T:USER:ROTA or alert:N)"
 )]
 pub struct BadSubject(String);
 
@@ -54,6 +59,10 @@ impl FromStr for Subject {
         match raw.split_once(':') {
             Some(("incident", n)) => match n.parse::<i64>() {
                 Ok(n) if n > 0 => Ok(Subject::Incident(IncidentNumber(n))),
+                _ => Err(bad()),
+            },
+            Some(("alert", n)) => match n.parse::<i64>() {
+                Ok(n) if n > 0 => Ok(Subject::Alert(AlertGroupId(n))),
                 _ => Err(bad()),
             },
             Some(("rota", name)) if !name.is_empty() => Ok(Subject::Rota(name.to_owned())),
@@ -104,6 +113,7 @@ mod tests {
                 user: UserId::parse("U0PAASEN1").unwrap(),
                 start: DateTime::from_timestamp(1_795_000_000, 0).unwrap(),
             },
+            Subject::Alert(AlertGroupId(4)),
         ] {
             assert_eq!(subject.to_string().parse::<Subject>(), Ok(subject));
         }
@@ -121,6 +131,8 @@ mod tests {
             "rota:",
             "team:a",
             "incident",
+            "alert:0",
+            "alert:x",
             "",
             "cover_request:0",
             "shift:1795000000:U0PAASEN1:",

@@ -1,6 +1,7 @@
 //! SQLite storage: the pool, the schema (in `migrations/`) and one module per
 //! table. Every state change is committed here before Slack hears of it.
 
+pub mod alerts;
 pub mod cover_requests;
 pub mod events;
 #[cfg(test)]

@@ -55,6 +55,23 @@ pub async fn push<T: Serialize>(
     Ok(id)
 }
 
+/// True when a row with exactly `item` is queued and no delivery pass has
+/// taken it yet (taken rows are marked in doubt first). Queuing the same
+/// re-render again would say nothing more: it renders what is stored when
+/// it is sent. One already taken may have rendered, so it does not count.
+pub async fn queued_untaken<T: Serialize>(
+    tx: &mut Transaction<'_, Sqlite>,
+    item: &T,
+) -> anyhow::Result<bool> {
+    let queued: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND in_doubt = 0 AND payload = ? LIMIT 1",
+    )
+    .bind(serde_json::to_string(item)?)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(queued.is_some())
+}
+
 /// Unsent rows in the order they were written, but for those in `skip`
 /// (rows for a destination that is parked).
 pub async fn unsent<T: DeserializeOwned>(

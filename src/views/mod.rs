@@ -1,6 +1,7 @@
 //! What the bot says, as text: pure functions of the core's values, shared
 //! by Slack replies, the `oncall` subcommand and reminders.
 
+pub mod alert;
 pub mod cover_request;
 pub mod elapsed;
 pub mod feeds;

@@ -216,7 +216,12 @@ pub fn incident(
             describe(rules.review_target.to_string()),
         ), None)],
         // Not about an incident: said by their own subjects.
-        Kind::Handover | Kind::WeekEnd | Kind::Lapse | Kind::ShiftAhead => Vec::new(),
+        Kind::Handover
+        | Kind::WeekEnd
+        | Kind::Lapse
+        | Kind::ShiftAhead
+        | Kind::AlertPage
+        | Kind::AlertEscalate => Vec::new(),
     }
 }
 

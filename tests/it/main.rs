@@ -5,6 +5,8 @@
 
 mod support;
 
+mod alert_crash;
+mod alerts;
 mod calendar_feeds;
 mod channel;
 mod clocks;

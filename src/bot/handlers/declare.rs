@@ -99,6 +99,7 @@ pub async fn submitted(
     answering: &Answering,
     form: &Submitted,
     by: &UserId,
+    from_alert: Option<crate::alerts::AlertGroupId>,
 ) -> anyhow::Result<Option<SlackViewSubmissionResponse>> {
     let declaration = match read(form, by) {
         Ok(declaration) => declaration,
@@ -143,6 +144,9 @@ pub async fn submitted(
     }
     if incident.cyber {
         outgoing::reply(&mut tx, policy, number, text::cyber_guidance(policy), now).await?;
+    }
+    if let Some(group) = from_alert {
+        super::alert::declared_from(&mut tx, ctx, group, number, now).await?;
     }
     plan::incident(&mut tx, policy, cal, &incident, now).await?;
     tx.commit().await?;

@@ -2,6 +2,7 @@
 //! over the [`Context`](super::Context) and, where it may change something,
 //! the [`Answering`](super::Answering) value naming the envelope.
 
+pub mod alert;
 pub mod calendar;
 pub mod change;
 pub mod command;

@@ -4,7 +4,7 @@
 //! never lost and a redelivered one is not applied twice; opening a modal
 //! and telling the person of a refusal are Web API calls, made after.
 
-use super::{change, cover, cover_ask, cover_request, declare, home, publish, update};
+use super::{alert, change, cover, cover_ask, cover_request, declare, home, publish, update};
 use crate::bot::reply::Apology;
 use crate::bot::{Answering, Context};
 use crate::ids::{IncidentNumber, UserId};
@@ -57,6 +57,29 @@ pub async fn pressed(
                 ctx.clone().work.spawn(async move {
                     let trigger = &event.trigger_id;
                     if let Err(why) = publish::open(&ctx, trigger, number, &user, resolve).await {
+                        tell(&ctx, &event, &user, why).await;
+                    }
+                });
+                continue;
+            }
+            Press::AcknowledgeAlert(id) => {
+                let said = match alert::acknowledge(ctx, answering, id, &user).await {
+                    Ok(said) => said,
+                    Err(e) => Some(Apology::for_error(&e, "a button press").to_string()),
+                };
+                if let Some(said) = said {
+                    let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
+                    ctx.clone()
+                        .work
+                        .spawn(async move { tell(&ctx, &event, &user, said).await });
+                }
+                continue;
+            }
+            Press::DeclareFromAlert(id) => {
+                let (ctx, event, user) = (ctx.clone(), event.clone(), user.clone());
+                ctx.clone().work.spawn(async move {
+                    if let Err(why) = alert::open_declare(&ctx, &event.trigger_id, id, &user).await
+                    {
                         tell(&ctx, &event, &user, why).await;
                     }
                 });

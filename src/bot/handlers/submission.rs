@@ -23,7 +23,10 @@ pub async fn submitted(
     };
     let form = Submitted::from_state(event.view.state_params.state.as_ref());
     let answer = match view.callback_id.as_ref().map(|c| c.0.as_str()) {
-        Some(views::DECLARE) => declare::submitted(ctx, answering, &form, &user).await,
+        Some(views::DECLARE) => {
+            let from_alert = modal::declared_from_alert(view);
+            declare::submitted(ctx, answering, &form, &user, from_alert).await
+        }
         Some(views::UPDATE) => match modal::update_target(view) {
             Some(number) => update::submitted(ctx, answering, number, &form, &user).await,
             None => Err(anyhow::anyhow!("an update modal without its incident")),

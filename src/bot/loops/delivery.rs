@@ -18,11 +18,11 @@
 
 mod cover_copies;
 
+use super::pacing::Pacing;
 use super::parking::Parking;
+use crate::bot::outgoing;
 use crate::bot::outgoing::{Outgoing, Thread};
 use crate::bot::Parts;
-
-use crate::bot::outgoing;
 use crate::deadline::next_deadline;
 use crate::ids::{ChannelId, IncidentNumber, UserId};
 use crate::policy::Role;
@@ -30,7 +30,7 @@ use crate::rota::people_covering;
 use crate::slack::blocks::card;
 use crate::slack::{Lookups, WebError};
 use crate::store::outbox::{self, Settled};
-use crate::store::{incidents, overrides, public};
+use crate::store::{alerts, incidents, overrides, public};
 use crate::views::incident as views;
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::*;
@@ -43,6 +43,12 @@ use tracing::{debug, warn};
 /// Which rows must be delivered in the order they were written.
 fn order_key(item: &Outgoing) -> String {
     match item {
+        Outgoing::AlertMessage { group }
+        | Outgoing::AlertNews { group }
+        | Outgoing::Post {
+            thread: Some(Thread::Alert(group)),
+            ..
+        } => format!("alert:{}", group.0),
         Outgoing::Post {
             card_of: Some(n), ..
         }
@@ -70,6 +76,9 @@ fn destination(item: &Outgoing) -> String {
     match item {
         Outgoing::Post { channel, .. } => format!("channel:{channel}"),
         Outgoing::RefreshCard { incident } => format!("card:{incident}"),
+        Outgoing::AlertMessage { group } | Outgoing::AlertNews { group } => {
+            format!("alert:{}", group.0)
+        }
         Outgoing::Dm { user, .. } => format!("dm:{user}"),
         Outgoing::CoverRequest { channel, .. } => format!("channel:{channel}"),
         Outgoing::RefreshCoverRequest { request } => format!("cover_request:{}", request.0),
@@ -87,6 +96,8 @@ fn parking_keys(item: &Outgoing) -> [String; 2] {
 pub struct Delivery {
     parts: Parts,
     parking: Mutex<Parking>,
+    /// Alert messages, edits and replies wait their turn per channel.
+    pacing: Pacing,
 }
 
 /// Slack errors that retrying cannot fix.
@@ -115,14 +126,14 @@ const FINAL_FLUSH: Duration = Duration::from_secs(5);
 /// Marks a message with the outbox row it was sent for.
 const OUTBOX_EVENT: &str = "outbox_message";
 
-type Row = outbox::Pending<Outgoing>;
+pub(super) type Row = outbox::Pending<Outgoing>;
 /// How each row of a sequence was left, and the failure that stopped it
 /// with the row it failed on.
 type SequenceOutcome = (Vec<(i64, Settled)>, Option<(Outgoing, anyhow::Error)>);
 
 /// The metadata that identifies `row`'s message in Slack: the card's own
 /// (which names its incident), or the row's id and queue time.
-fn marker(row: &Row, content: &SlackMessageContent) -> SlackMessageMetadata {
+pub(super) fn marker(row: &Row, content: &SlackMessageContent) -> SlackMessageMetadata {
     content
         .metadata
         .clone()
@@ -148,7 +159,7 @@ fn may_have_posted(error: &WebError) -> bool {
 }
 
 /// A row that was not delivered, and how to leave it.
-struct Failed {
+pub(super) struct Failed {
     error: anyhow::Error,
     then: Settled,
 }
@@ -156,7 +167,7 @@ struct Failed {
 impl Failed {
     /// Failed before anything was posted this pass (a lookup or a read):
     /// a row already in doubt stays so.
-    fn before_posting(row: &Row, error: impl Into<anyhow::Error>) -> Failed {
+    pub(super) fn before_posting(row: &Row, error: impl Into<anyhow::Error>) -> Failed {
         let error = error.into();
         let then = match error.downcast_ref::<WebError>() {
             Some(e) if is_permanent(e) => Settled::Refused(e.to_string()),
@@ -167,7 +178,7 @@ impl Failed {
     }
 
     /// The post itself failed.
-    fn posting(error: WebError) -> Failed {
+    pub(super) fn posting(error: WebError) -> Failed {
         let then = if is_permanent(&error) {
             Settled::Refused(error.to_string())
         } else if may_have_posted(&error) {
@@ -187,7 +198,16 @@ impl Delivery {
         Delivery {
             parts,
             parking: Mutex::default(),
+            pacing: Pacing::default(),
         }
+    }
+
+    pub(super) fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    pub(super) fn pacing(&self) -> &Pacing {
+        &self.pacing
     }
 
     /// Runs until shutdown; what is unsent then goes out on the next start.
@@ -458,6 +478,11 @@ impl Delivery {
                         .stored_card_ts(*number)
                         .await
                         .map_err(|e| Failed::before_posting(row, e))?,
+                    Some(Thread::Alert(group)) => alerts::get(&self.parts.db, *group)
+                        .await
+                        .map_err(|e| Failed::before_posting(row, e))?
+                        .and_then(|g| g.message_ts)
+                        .map(SlackTs),
                 };
                 if let Some(number) = card_of {
                     let stored = self
@@ -480,6 +505,9 @@ impl Delivery {
                 let ts = match found {
                     Some(ts) => ts,
                     None => {
+                        if matches!(thread, Some(Thread::Alert(_))) {
+                            self.pacing.turn(&channel.0).await;
+                        }
                         let content = content.clone().with_metadata(marker);
                         self.parts
                             .web
@@ -494,6 +522,8 @@ impl Delivery {
                 debug!(channel = %channel, ts = %ts, "posted");
                 Ok(())
             }
+            Outgoing::AlertMessage { group } => self.alert_message(row, *group, lookups).await,
+            Outgoing::AlertNews { group } => self.alert_news(row, *group, lookups).await,
             // chat.update is idempotent: nothing to look for.
             Outgoing::RefreshCard { incident } => self
                 .refresh_card(*incident)

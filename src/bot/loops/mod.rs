@@ -4,8 +4,10 @@
 //! sending what people published to the status page; and the lease that
 //! lets only one replica run them.
 
+mod alert_delivery;
 pub mod delivery;
 pub mod lease;
+mod pacing;
 mod parking;
 pub mod publish;
 pub mod scheduler;

@@ -200,6 +200,14 @@ impl Scheduler {
     ) -> anyhow::Result<bool> {
         let (policy, cal) = (&self.parts.policy, &self.parts.calendar);
         let number = match &row.subject {
+            Subject::Alert(group) => {
+                let parts = &self.parts;
+                return crate::bot::handlers::alert::fire(
+                    parts, tx, *group, row.kind, row.due, now, live,
+                )
+                .await
+                .map(|()| false);
+            }
             Subject::Rota(name) => {
                 return self.fire_handover(tx, row, name, now).await.map(|()| false)
             }

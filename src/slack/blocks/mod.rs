@@ -3,6 +3,7 @@
 //! their buttons, and the [`press::Press`] each control sends. Text helpers
 //! are in `crate::mrkdwn`.
 
+pub mod alert;
 pub mod card;
 pub mod cover;
 pub mod cover_request;
@@ -37,6 +38,10 @@ pub mod actions {
     pub const TAKE_COVER: &str = "cover_request.take";
     /// The App Home's "Ask for cover" button: opens the ask modal.
     pub const HOME_ASK_COVER: &str = "home.ask_cover";
+    /// On an alert group's message: acknowledge its page.
+    pub const ALERT_ACK: &str = "alert.ack";
+    /// On an alert group's message: open the declare modal, prefilled.
+    pub const ALERT_DECLARE: &str = "alert.declare";
 }
 
 /// callback_ids of the modals.

@@ -2,6 +2,7 @@
 //! plain values.
 
 use super::views;
+use crate::alerts::AlertGroupId;
 use crate::ids::IncidentNumber;
 use crate::mrkdwn::truncate;
 use crate::policy::Policy;
@@ -35,15 +36,53 @@ pub(super) fn input(
 }
 
 pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &str) -> SlackView {
+    declare_prefilled(policy, title, "", None, invoker, channel)
+}
+
+/// What marks a declare modal opened from an alert group's message.
+const FROM_ALERT: &str = "alert:";
+
+/// The declare modal opened from an alert group's message (SPEC §6):
+/// prefilled with its title, the route's priority and a description of
+/// its labels and links; the group rides in the private metadata.
+pub fn declare_from_alert(
+    policy: &Policy,
+    title: &str,
+    description: &str,
+    priority: Option<Priority>,
+    invoker: &SlackUserId,
+    group: AlertGroupId,
+) -> SlackView {
+    let metadata = format!("{FROM_ALERT}{}", group.0);
+    declare_prefilled(policy, title, description, priority, invoker, &metadata)
+}
+
+/// The alert group a declare modal was opened from, if any.
+pub fn declared_from_alert(view: &SlackModalView) -> Option<AlertGroupId> {
+    let raw = view.private_metadata.as_deref()?.strip_prefix(FROM_ALERT)?;
+    raw.parse::<i64>().ok().filter(|n| *n > 0).map(AlertGroupId)
+}
+
+fn declare_prefilled(
+    policy: &Policy,
+    title: &str,
+    description: &str,
+    initial_priority: Option<Priority>,
+    invoker: &SlackUserId,
+    metadata: &str,
+) -> SlackView {
     let title_input = SlackBlockPlainTextInputElement::new()
         .with_action_id(fields::TITLE.into())
         .with_max_length(TITLE_MAX as u64)
         .with_initial_value(truncate(title, TITLE_MAX))
         .with_placeholder(pt!("e.g. Apps not being served in London"));
-    let what = SlackBlockPlainTextInputElement::new()
+    let mut what = SlackBlockPlainTextInputElement::new()
         .with_action_id(fields::DESCRIPTION.into())
         .with_multiline(true)
         .with_max_length(3000);
+    if !description.is_empty() {
+        what = what.with_initial_value(truncate(description, 3000));
+    }
     let options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Priority::ALL
         .iter()
         .map(|p| {
@@ -57,10 +96,15 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
             item
         })
         .collect();
-    let priority = SlackBlockStaticSelectElement::new()
+    let initial =
+        initial_priority.and_then(|p| options.iter().find(|o| o.value == p.to_string()).cloned());
+    let mut priority = SlackBlockStaticSelectElement::new()
         .with_action_id(fields::PRIORITY.into())
         .with_placeholder(pt!("How bad is it?"))
         .with_options(options);
+    if let Some(initial) = initial {
+        priority = priority.with_initial_option(initial);
+    }
     let cyber_option: SlackBlockChoiceItem<SlackBlockText> = SlackBlockChoiceItem::new(
         SlackBlockText::Plain(pt!("Suspected cyber security incident")),
         "cyber".to_owned(),
@@ -101,7 +145,7 @@ pub fn declare(policy: &Policy, title: &str, invoker: &SlackUserId, channel: &st
             .with_submit(pt!("Declare"))
             .with_close(pt!("Cancel"))
             .with_callback_id(views::DECLARE.into())
-            .with_private_metadata(channel.to_owned()),
+            .with_private_metadata(metadata.to_owned()),
     )
 }
 

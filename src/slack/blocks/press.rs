@@ -8,6 +8,7 @@
 //! (`"3"` for REQ-3).
 
 use super::actions;
+use crate::alerts::AlertGroupId;
 use crate::cover_request::CoverRequestId;
 use crate::ids::{IncidentNumber, OverrideId};
 use crate::priority::Priority;
@@ -40,6 +41,10 @@ pub enum Press {
     TakeCover(CoverRequestId),
     /// The Home tab's button: opens the ask-for-cover modal.
     AskCoverFromHome,
+    /// An alert group's message: acknowledge its page (SPEC §6).
+    AcknowledgeAlert(AlertGroupId),
+    /// An alert group's message: the declare modal, prefilled from it.
+    DeclareFromAlert(AlertGroupId),
 }
 
 impl Press {
@@ -60,6 +65,14 @@ impl Press {
         if action_id == actions::UNDO_OVERRIDE {
             let id = value.parse::<i64>().ok().filter(|n| *n > 0)?;
             return Some(Press::UndoOverride(OverrideId(id)));
+        }
+        if action_id == actions::ALERT_ACK || action_id == actions::ALERT_DECLARE {
+            let id = AlertGroupId(value.parse::<i64>().ok().filter(|n| *n > 0)?);
+            return Some(if action_id == actions::ALERT_ACK {
+                Press::AcknowledgeAlert(id)
+            } else {
+                Press::DeclareFromAlert(id)
+            });
         }
         let (number, rest) = value.split_once(':').unwrap_or((value, ""));
         let n = IncidentNumber(number.parse::<i64>().ok().filter(|n| *n > 0)?);
@@ -97,6 +110,8 @@ impl Press {
             Press::DeclareFromHome => actions::HOME_DECLARE,
             Press::TakeCover(_) => actions::TAKE_COVER,
             Press::AskCoverFromHome => actions::HOME_ASK_COVER,
+            Press::AcknowledgeAlert(_) => actions::ALERT_ACK,
+            Press::DeclareFromAlert(_) => actions::ALERT_DECLARE,
         }
     }
 
@@ -108,6 +123,7 @@ impl Press {
             Press::UndoOverride(id) => id.0.to_string(),
             Press::TakeCover(id) => id.0.to_string(),
             Press::AskCoverFromHome => "ask".to_owned(),
+            Press::AcknowledgeAlert(id) | Press::DeclareFromAlert(id) => id.0.to_string(),
             Press::Acknowledge(n)
             | Press::TakeLead(n)
             | Press::TakeComms(n)
@@ -157,6 +173,8 @@ mod tests {
             Press::DeclareFromHome,
             Press::TakeCover(CoverRequestId(3)),
             Press::AskCoverFromHome,
+            Press::AcknowledgeAlert(AlertGroupId(3)),
+            Press::DeclareFromAlert(AlertGroupId(3)),
         ] {
             assert_eq!(Press::parse(press.action_id(), &press.value()), Some(press));
         }
@@ -174,5 +192,7 @@ mod tests {
         assert_eq!(Press::parse("override.undo", "OVR-1"), None);
         assert_eq!(Press::parse("cover_request.take", "REQ-1"), None);
         assert_eq!(Press::parse("cover_request.take", "0"), None);
+        assert_eq!(Press::parse("alert.ack", "ALR-1"), None);
+        assert_eq!(Press::parse("alert.declare", "0"), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod logs;
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
 use paas_incident_bot::clock::ManualClock;
+use paas_incident_bot::http::alerts::AlertSecrets;
 use paas_incident_bot::policy::Policy;
 use paas_incident_bot::settings::Secret;
 use slack_emulator::Emulator;
@@ -17,6 +18,9 @@ use std::time::Duration;
 use tempfile::TempDir;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// The bearer token the test bot takes alerts with.
+pub const ALERT_TOKEN: &str = "test-alert-token";
 
 pub const WAIT: Duration = Duration::from_secs(10);
 pub const ACK_WINDOW: Duration = Duration::from_secs(3);
@@ -32,6 +36,9 @@ pub struct TestApp {
     pub policy: Policy,
     /// `STATUSPAGE_API_KEY` as the bot is started with.
     pub statuspage_key: Option<String>,
+    /// `ALERT_WEBHOOK_TOKEN` and `GRAFANA_WEBHOOK_SECRET` as the bot is
+    /// started with: [`ALERT_TOKEN`] and none.
+    pub alerts: AlertSecrets,
     _dir: Arc<TempDir>,
 }
 
@@ -74,6 +81,10 @@ impl TestApp {
             db_url,
             policy,
             statuspage_key: key.map(str::to_owned),
+            alerts: AlertSecrets {
+                token: Some(Secret::new(ALERT_TOKEN.to_owned())),
+                grafana_secret: None,
+            },
             _dir: dir,
         };
         app.boot().await;
@@ -94,6 +105,7 @@ impl TestApp {
             clock: Arc::new(self.clock.clone()),
             statuspage_key: self.statuspage_key.clone().map(Secret::new),
             public_url: None,
+            alerts: self.alerts.clone(),
         }
     }
 
@@ -170,6 +182,39 @@ pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
     let mut raw = String::new();
     stream.read_to_string(&mut raw).await.unwrap();
     let status = raw[9..12].parse().unwrap();
+    let body = raw
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A tiny HTTP/1.1 POST with extra headers; the status and body.
+pub async fn http_post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", addr.port()))
+        .await
+        .unwrap();
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // A server may answer (413, 401) before reading all of a large body.
+    let _ = stream.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let status = raw.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
     let body = raw
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
