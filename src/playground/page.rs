@@ -50,6 +50,9 @@ pub(crate) fn layout(title: &str, current: &str, body: Markup) -> Markup {
                     }
                 }
                 (body)
+                // New messages arrive without a reload; this says so to
+                // screen readers (WCAG 2.2, 4.1.3 status messages).
+                div #announce .visually-hidden aria-live="polite" {}
                 script { (maud::PreEscaped(SCRIPT)) }
             }
         }

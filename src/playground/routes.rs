@@ -42,6 +42,27 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
+/// Why a posted form came from another site, if it did. Any page open in
+/// the same browser can post to one on loopback; the playground holds no
+/// secrets, but a rehearsal should be played only from its own page, so a
+/// form the browser marks as sent from elsewhere (`Sec-Fetch-Site`, or an
+/// `Origin` that is not this host) is refused with 403.
+fn from_elsewhere(headers: &axum::http::HeaderMap) -> Option<String> {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site @ ("cross-site" | "same-site")) =
+        text(header::HeaderName::from_static("sec-fetch-site"))
+    {
+        return Some(format!(
+            "refused: the form was sent from another site ({site})"
+        ));
+    }
+    let origin = text(header::ORIGIN)?;
+    let host = text(header::HOST).unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+    (origin_host != host)
+        .then(|| format!("refused: the form was sent from {origin}, not this page"))
+}
+
 /// A posted form's fields in order (a checkbox group repeats its name).
 struct Form(Fields);
 
@@ -49,6 +70,9 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = (StatusCode, String);
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(why) = from_elsewhere(req.headers()) {
+            return Err((StatusCode::FORBIDDEN, why));
+        }
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|e| (StatusCode::BAD_REQUEST, format!("unreadable body: {e}")))?;
@@ -422,6 +446,45 @@ mod tests {
             .with_ymd_and_hms(2026, 7, d, h, m, 0)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn forms_sent_from_another_site_are_refused() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = axum::http::HeaderMap::new();
+            for (k, v) in pairs {
+                map.insert(*k, HeaderValue::from_static(v));
+            }
+            map
+        };
+        let own = [
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ];
+        assert_eq!(from_elsewhere(&headers(&own)), None);
+        assert_eq!(
+            from_elsewhere(&headers(&[("host", "127.0.0.1:8080")])),
+            None
+        );
+        let same_origin = [
+            ("host", "127.0.0.1:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ];
+        assert_eq!(from_elsewhere(&headers(&same_origin)), None);
+        for foreign in [
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "https://evil.example"),
+            ][..],
+            &[("host", "127.0.0.1:8080"), ("origin", "null")][..],
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:9090"),
+            ][..],
+            &[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")][..],
+        ] {
+            assert!(from_elsewhere(&headers(foreign)).is_some(), "{foreign:?}");
+        }
     }
 
     #[test]

@@ -65,7 +65,8 @@ td ul { margin: 0; padding-left: 1rem; }
 /// Moves focus into a modal when the page shows one. Polls `/version` each second; when it changes, redraws `#live` from
 /// the page's own address, unless a control inside it has focus (a
 /// person mid-way through a form keeps what they typed). Choosing whom
-/// to act as is saved at once, without leaving the page.
+/// to act as is saved at once, without leaving the page. After a redraw
+/// the newest message is read out through a polite live region.
 pub(crate) const SCRIPT: &str = r#"
 (function () {
   var seen = null;
@@ -73,6 +74,15 @@ pub(crate) const SCRIPT: &str = r#"
     var live = document.getElementById('live');
     var a = document.activeElement;
     return live && a && a !== document.body && live.contains(a);
+  }
+  var said = null;
+  // Reads out the newest message after a redraw, once.
+  function announce(fresh) {
+    var all = fresh.querySelectorAll('article.message');
+    var box = document.getElementById('announce');
+    if (!all.length || !box) { return; }
+    var text = all[all.length - 1].textContent.replace(/\s+/g, ' ').trim().slice(0, 300);
+    if (text && text !== said) { said = text; box.textContent = 'New message: ' + text; }
   }
   function poll() {
     fetch('/version', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (v) {
@@ -82,7 +92,10 @@ pub(crate) const SCRIPT: &str = r#"
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var fresh = doc.getElementById('live');
         var clock = doc.getElementById('clock-now');
-        if (fresh) { document.getElementById('live').innerHTML = fresh.innerHTML; }
+        if (fresh) {
+          document.getElementById('live').innerHTML = fresh.innerHTML;
+          announce(fresh);
+        }
         if (clock) { document.getElementById('clock-now').innerHTML = clock.innerHTML; }
         seen = v;
       });
