@@ -628,3 +628,33 @@ async fn a_storm_is_answered_at_once_and_slack_sees_one_paced_message_per_group(
         "{metrics}"
     );
 }
+
+/// Alert posts wait on per-channel pacing; an incident card queued while
+/// they do goes out at once, not after the storm (the alert channel is the
+/// incident channel by default).
+#[tokio::test]
+async fn an_incident_card_does_not_wait_behind_paced_alert_messages() {
+    const GROUPS: usize = 12;
+    let app = TestApp::start().await;
+    assert_eq!(app.alert_channel(), app.incident_channel());
+    for i in 0..GROUPS {
+        let (status, _) = app
+            .alert("alertmanager", &storm_notification(i, GROUPS))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let slack = app.slack.clone();
+    slack
+        .wait_until(WAIT, |_| !app.alert_messages().is_empty())
+        .await
+        .expect("the first alert message is posted");
+    app.declare("Router down", "P1").await;
+    // Twelve posts paced 1.1 s apart take over twelve seconds, more than
+    // delivery sends side by side; the card came
+    // while they were still going out.
+    let shown = app.alert_messages().len();
+    assert!(
+        shown < GROUPS,
+        "the card waited until all {shown} alert messages were posted"
+    );
+}
