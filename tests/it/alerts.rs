@@ -80,24 +80,7 @@ impl TestApp {
     }
 
     pub async fn alert_thread_says(&self, ts: &str, needle: &str) {
-        let (channel, ts, needle) = (self.alert_channel(), ts.to_owned(), needle.to_owned());
-        self.slack
-            .wait_until(WAIT, |s| {
-                s.thread(&channel, &ts)
-                    .iter()
-                    .any(|m| m.text.contains(&needle))
-            })
-            .await
-            .unwrap_or_else(|_| {
-                panic!(
-                    "alert thread never said {needle:?}: {:?}",
-                    self.slack
-                        .thread(&channel, &ts)
-                        .iter()
-                        .map(|m| &m.text)
-                        .collect::<Vec<_>>()
-                )
-            });
+        self.thread_in_says(&self.alert_channel(), ts, needle).await
     }
 
     pub fn alert_thread_count(&self, ts: &str, needle: &str) -> usize {

@@ -91,9 +91,14 @@ impl TestApp {
     }
 
     pub async fn thread_says(&self, card_ts: &str, needle: &str) {
-        let channel = self.incident_channel();
-        let needle = needle.to_owned();
-        let ts = card_ts.to_owned();
+        self.thread_in_says(&self.incident_channel(), card_ts, needle)
+            .await
+    }
+
+    /// Waits until the thread under `ts` in `channel` has a reply holding
+    /// `needle`; panics with the thread's texts if it never does.
+    pub async fn thread_in_says(&self, channel: &str, ts: &str, needle: &str) {
+        let (channel, ts, needle) = (channel.to_owned(), ts.to_owned(), needle.to_owned());
         self.slack
             .wait_until(WAIT, |s| {
                 s.thread(&channel, &ts)
