@@ -8,7 +8,7 @@
 //! left in doubt is looked for before it is posted again; a reply's text
 //! is stored with its row before it is sent, so a retry says the same.
 
-use super::delivery::{Delivery, Failed, Row};
+use super::delivery::{posted_before, Delivery, Failed, Row};
 use crate::alerts::AlertGroupId;
 use crate::slack::blocks::alert;
 use crate::slack::Lookups;
@@ -32,7 +32,7 @@ impl Delivery {
             .await
             .map_err(|e| Failed::before_posting(row, e))?
         else {
-            return Ok(());
+            return Ok(()); // the group is gone: nothing to say
         };
         let listed = stored::alerts_of(db, id, None, LISTED)
             .await
@@ -56,14 +56,7 @@ impl Delivery {
                 .map_err(Failed::posting);
         }
         let marker = alert::marker(&group);
-        let found = if row.in_doubt {
-            lookups
-                .find(&channel, None, &marker)
-                .await
-                .map_err(|e| Failed::before_posting(row, e))?
-        } else {
-            None
-        };
+        let found = posted_before(row, lookups, &channel, None, &marker).await?;
         let ts = match found {
             Some(ts) => ts,
             None => {
@@ -98,7 +91,7 @@ impl Delivery {
             .await
             .map_err(|e| Failed::before_posting(row, e))?
         else {
-            return Ok(());
+            return Ok(()); // the group is gone: nothing to say
         };
         let said = match (&group.news_row, &group.news_text) {
             (Some(r), Some(said)) if *r == row.id => said.clone(),
@@ -120,12 +113,9 @@ impl Delivery {
         let thread = group.message_ts.clone().map(SlackTs);
         let content = SlackMessageContent::new().with_text(said);
         let marker = super::delivery::marker(row, &content);
-        if row.in_doubt
-            && lookups
-                .find(&channel, thread.as_ref(), &marker)
-                .await
-                .map_err(|e| Failed::before_posting(row, e))?
-                .is_some()
+        if posted_before(row, lookups, &channel, thread.as_ref(), &marker)
+            .await?
+            .is_some()
         {
             return Ok(());
         }

@@ -164,6 +164,25 @@ pub(super) struct Failed {
     then: Settled,
 }
 
+/// The message a row left in doubt was perhaps already posted as, found
+/// by its `marker` in `channel` (or under `thread`); a row not in doubt
+/// was never sent, so Slack is not asked.
+pub(super) async fn posted_before(
+    row: &Row,
+    lookups: &Lookups<'_>,
+    channel: &SlackChannelId,
+    thread: Option<&SlackTs>,
+    marker: &SlackMessageMetadata,
+) -> Result<Option<SlackTs>, Failed> {
+    if !row.in_doubt {
+        return Ok(None);
+    }
+    lookups
+        .find(channel, thread, marker)
+        .await
+        .map_err(|e| Failed::before_posting(row, e))
+}
+
 impl Failed {
     /// Failed before anything was posted this pass (a lookup or a read):
     /// a row already in doubt stays so.
@@ -494,14 +513,8 @@ impl Delivery {
                     }
                 }
                 let marker = marker(row, content);
-                let found = if row.in_doubt {
-                    lookups
-                        .find(&channel, thread_ts.as_ref(), &marker)
-                        .await
-                        .map_err(|e| Failed::before_posting(row, e))?
-                } else {
-                    None
-                };
+                let found =
+                    posted_before(row, lookups, &channel, thread_ts.as_ref(), &marker).await?;
                 let ts = match found {
                     Some(ts) => ts,
                     None => {
@@ -537,11 +550,10 @@ impl Delivery {
                         .dm_channel(&user)
                         .await
                         .map_err(|e| Failed::before_posting(row, e))?;
-                    let found = lookups
-                        .find(&channel, None, &marker)
-                        .await
-                        .map_err(|e| Failed::before_posting(row, e))?;
-                    if found.is_some() {
+                    if posted_before(row, lookups, &channel, None, &marker)
+                        .await?
+                        .is_some()
+                    {
                         return Ok(());
                     }
                 }

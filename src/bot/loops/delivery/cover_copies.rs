@@ -2,7 +2,7 @@
 //! crash by its marker, like every post) with its ts kept, and every copy
 //! edited from the stored request when it is taken or lapses.
 
-use super::{marker, Delivery, Failed, Row};
+use super::{marker, posted_before, Delivery, Failed, Row};
 use crate::cover_request::CoverRequestId;
 use crate::ids::ChannelId;
 use crate::slack::blocks::cover_request::request_message;
@@ -35,14 +35,7 @@ impl Delivery {
         let content = request_message(&self.parts.policy, &request);
         let marker = marker(row, &content);
         let slack_channel = SlackChannelId(channel.to_string());
-        let found = if row.in_doubt {
-            lookups
-                .find(&slack_channel, None, &marker)
-                .await
-                .map_err(|e| Failed::before_posting(row, e))?
-        } else {
-            None
-        };
+        let found = posted_before(row, lookups, &slack_channel, None, &marker).await?;
         let ts = match found {
             Some(ts) => ts,
             None => self
