@@ -641,3 +641,39 @@ async fn an_incident_card_does_not_wait_behind_paced_alert_messages() {
         "the card waited until all {shown} alert messages were posted"
     );
 }
+
+/// SPEC §6: tokens are never logged, even at trace level, whether a
+/// request is taken or refused.
+#[tokio::test]
+async fn the_alert_token_and_grafana_secret_never_reach_a_log_line() {
+    const GRAFANA_SECRET: &str = "grafana-secret-never-logged";
+    const WRONG: &str = "Bearer wrong-alert-token-never-logged";
+    let logs = crate::support::logs::capture("trace");
+    let mut app = TestApp::start().await;
+    app.alerts.grafana_secret = Some(Secret::new(GRAFANA_SECRET.to_owned()));
+    app.restart().await;
+    let auth = bearer();
+    let header = app.policy.alerts.grafana_signature_header.clone();
+    let signature = sign(GRAFANA_SECRET, GRAFANA_FIRING.as_bytes());
+    let signed = [
+        ("Authorization", auth.as_str()),
+        (header.as_str(), signature.as_str()),
+    ];
+    let (status, _) = app
+        .alert_with("grafana", &signed, GRAFANA_FIRING.as_bytes())
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .alert_with(
+            "alertmanager",
+            &[("Authorization", WRONG)],
+            AM_FIRING.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let text = logs.text();
+    assert!(!text.is_empty(), "logs were captured");
+    for secret in [ALERT_TOKEN, GRAFANA_SECRET, WRONG] {
+        assert!(!text.contains(secret), "{secret:?} was logged");
+    }
+}
