@@ -66,6 +66,15 @@ pub struct LeaseLoop {
     tx: watch::Sender<Option<Term>>,
 }
 
+/// Why a replica may no longer be leading, for the log line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stepping {
+    /// Renewal failed or another holder has it.
+    Lost,
+    /// Stopping, and releasing the lease.
+    Down,
+}
+
 impl LeaseLoop {
     /// A loop for a new holder (a random id), and the leadership it keeps
     /// current.
@@ -93,11 +102,11 @@ impl LeaseLoop {
                 _ = stop.cancelled() => break,
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
-            self.publish();
+            self.publish(Stepping::Lost);
             self.ask_once().await;
         }
         if let Some(term) = self.keeper.release() {
-            self.publish();
+            self.publish(Stepping::Down);
             match store::lease::release(&self.db, ONCE_ONLY, &self.me, term).await {
                 Ok(true) => info!(%term, "lease handed over"),
                 Ok(false) => info!(%term, "the lease had already passed on"),
@@ -115,7 +124,7 @@ impl LeaseLoop {
         let asked = now();
         let outcome = self.ask_watching_fence().await;
         self.keeper.settle(asked, outcome);
-        self.publish();
+        self.publish(Stepping::Lost);
     }
 
     /// Asks the store, and meanwhile stops leading at the fence if the
@@ -128,7 +137,7 @@ impl LeaseLoop {
             tokio::select! {
                 outcome = &mut ask => return outcome,
                 _ = tokio::time::sleep_until(fence.unwrap_or_else(now).into()), if fence.is_some() => {
-                    self.publish();
+                    self.publish(Stepping::Lost);
                 }
             }
         }
@@ -171,8 +180,10 @@ impl LeaseLoop {
         }
     }
 
-    /// Tells the work whether it may run, saying so in the log on a change.
-    fn publish(&self) {
+    /// Tells the work whether it may run, saying so in the log on a change:
+    /// a lease lost while running is a warning, one handed over on the way
+    /// out is not.
+    fn publish(&self, why: Stepping) {
         let leading = self.keeper.leading(now());
         self.tx.send_if_modified(|was| {
             if *was == leading {
@@ -180,6 +191,9 @@ impl LeaseLoop {
             }
             match leading {
                 Some(term) => info!(%term, holder = %self.me, "leading: this replica does the once-only work"),
+                None if why == Stepping::Down => {
+                    info!(holder = %self.me, "stopping: handing the once-only work over")
+                }
                 None => warn!(holder = %self.me, "standing by: another replica may do the once-only work"),
             }
             *was = leading;
