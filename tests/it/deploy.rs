@@ -18,7 +18,7 @@ fn yaml(path: &str) -> Value {
 }
 
 /// The variables `serve` reads (src/settings.rs, SPEC §1, §4–§6).
-const KNOWN_VARS: [&str; 14] = [
+const KNOWN_VARS: [&str; 16] = [
     "SLACK_APP_TOKEN",
     "SLACK_BOT_TOKEN",
     "SLACK_API_URL",
@@ -32,6 +32,8 @@ const KNOWN_VARS: [&str; 14] = [
     "BOT_CLOCK_OFFSET_SECS",
     "STATUSPAGE_API_KEY",
     "ALERT_WEBHOOK_TOKEN",
+    "GRAFANA_WEBHOOK_SECRET",
+    "PUBLIC_URL",
     "READY_REQUIRES_LEADER",
 ];
 
