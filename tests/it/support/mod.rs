@@ -4,6 +4,7 @@
 
 pub mod incident;
 pub mod logs;
+pub mod postgres;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
