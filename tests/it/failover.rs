@@ -265,7 +265,7 @@ fn numbers_in(text: &str) -> Vec<i64> {
 fn cards(slack: &Emulator, channel: &str) -> BTreeMap<i64, Vec<String>> {
     let mut cards: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for m in slack.messages(channel) {
-        if m.thread_ts.is_some() {
+        if m.thread_ts.as_ref().is_some_and(|t| *t != m.ts) {
             continue;
         }
         let numbers: BTreeSet<i64> = numbers_in(&m.blocks.to_string()).into_iter().collect();
@@ -370,8 +370,8 @@ async fn unsent(db: &PgPool) -> i64 {
         .unwrap()
 }
 
-/// Messages anywhere in `channel` (top level or in a thread) saying INC-N's
-/// response time has passed.
+/// Top-level messages in `channel` saying INC-N's response time has
+/// passed (a seeded incident has no card to thread them under).
 fn response_reminders(slack: &Emulator, channel: &str, n: i64) -> Vec<String> {
     let needle = format!("INC-{n} (P1) has not been acknowledged");
     slack
@@ -563,8 +563,8 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
     // an acknowledged one ("Done. …") exactly once.
     let replies: Vec<String> = slack
         .messages(&channel)
-        .into_iter()
-        .filter(|m| m.thread_ts.is_some())
+        .iter()
+        .flat_map(|top| slack.thread(&channel, &top.ts))
         .map(|m| m.text)
         .collect();
     let mut acked_updates = 0;
@@ -615,7 +615,7 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
         .channels()
         .iter()
         .flat_map(|c| slack.messages(c))
-        .filter(|m| m.thread_ts.is_none())
+        .filter(|m| m.thread_ts.as_ref().is_none_or(|t| *t == m.ts))
         .map(|m| m.text)
         .collect();
     let dms = slack.dms(COVERING);
