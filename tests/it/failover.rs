@@ -30,7 +30,7 @@ use paas_incident_bot::reminders::{self, Kind};
 use paas_incident_bot::store;
 use serde_json::Value;
 use slack_emulator::Emulator;
-use sqlx::PgPool;
+use sqlx::AnyPool;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -355,7 +355,7 @@ async fn workload(slack: Emulator, mut rng: Rng, stop: CancellationToken) -> Sen
     sent
 }
 
-async fn count(db: &PgPool, sql: &str, bind: &str) -> i64 {
+async fn count(db: &AnyPool, sql: &str, bind: &str) -> i64 {
     sqlx::query_scalar(sql)
         .bind(bind)
         .fetch_one(db)
@@ -363,7 +363,7 @@ async fn count(db: &PgPool, sql: &str, bind: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-async fn unsent(db: &PgPool) -> i64 {
+async fn unsent(db: &AnyPool) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
         .fetch_one(db)
         .await
@@ -466,10 +466,11 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
     // last reminders fall due.
     stop.cancel();
     let sent = people.await.unwrap();
-    let db = PgPool::connect(&database.url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let db = AnyPool::connect(&database.url).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let stored: Vec<i64> = sqlx::query_scalar("SELECT number::bigint FROM incidents")
+        let stored: Vec<i64> = sqlx::query_scalar("SELECT number FROM incidents")
             .fetch_all(&db)
             .await
             .unwrap();
@@ -517,7 +518,7 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
     // has one card, naming the incident stored under its number (a reused
     // number would show another title).
     let incidents: Vec<(i64, String)> =
-        sqlx::query_as("SELECT number::bigint, title FROM incidents ORDER BY number")
+        sqlx::query_as("SELECT number, title FROM incidents ORDER BY number")
             .fetch_all(&db)
             .await
             .unwrap();
@@ -592,7 +593,7 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
 
     // Every acknowledged override exists; each stored one is announced
     // once and its covering person told once.
-    let overrides: Vec<i64> = sqlx::query_scalar("SELECT id::bigint FROM overrides ORDER BY id")
+    let overrides: Vec<i64> = sqlx::query_scalar("SELECT id FROM overrides ORDER BY id")
         .fetch_all(&db)
         .await
         .unwrap();
