@@ -16,7 +16,9 @@
 //! in the 3 s renewal cycle, so the figures span it.
 
 use crate::stats::{ms, summarise, Summary};
-use crate::{acks, count_at, declare_form, monday_morning, open_modals, start_app, wait_for_cards};
+use crate::{
+    acks, count_at, declare_form, declarer, monday_morning, open_modals, start_app, wait_for_cards,
+};
 use crate::{CHANNEL, PERSON};
 use paas_incident_bot::database_url::DatabaseUrl;
 use paas_incident_bot::policy::Policy;
@@ -101,7 +103,7 @@ async fn acks_on(backend: &str, db_url: &str) -> anyhow::Result<()> {
             let (slack, view) = (slack.clone(), views[i].clone());
             async move {
                 slack
-                    .view_submission(PERSON, &view, declare_form(&format!("Bench {i}")))
+                    .view_submission(&declarer(i), &view, declare_form(&format!("Bench {i}")))
                     .await
             }
         })
