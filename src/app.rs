@@ -48,8 +48,8 @@ pub struct App {
     socket: SocketMode,
     context: Arc<Context>,
     web: SlackWeb,
-    db: sqlx::SqlitePool,
-    reads: sqlx::SqlitePool,
+    db: sqlx::AnyPool,
+    reads: sqlx::AnyPool,
     loops: (Delivery, Scheduler, Topics, Publisher),
     /// Which replica runs the loops (SPEC §4).
     lease: LeaseLoop,

@@ -17,7 +17,7 @@ use crate::incident::Incident;
 use crate::rota::Override;
 use crate::store::{incidents, overrides};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -46,7 +46,7 @@ pub struct Live {
 }
 
 impl Live {
-    pub async fn load(db: &SqlitePool) -> anyhow::Result<Live> {
+    pub async fn load(db: &AnyPool) -> anyhow::Result<Live> {
         let open = incidents::open(db).await?;
         let overrides = overrides::live(db).await?;
         Ok(Live {

@@ -35,7 +35,7 @@ use crate::statuspage::StatusPageApi;
 use crate::store::events as handled;
 use chrono::{DateTime, Utc};
 use handlers::events::MessageLocks;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
@@ -47,10 +47,10 @@ use tokio_util::task::TaskTracker;
 pub struct Context {
     policy: Arc<Policy>,
     calendar: Arc<Calendar>,
-    db: SqlitePool,
+    db: AnyPool,
     /// Read-only connections, for a redelivery's "handled before?" check
     /// (see `store::open_reads`).
-    reads: SqlitePool,
+    reads: AnyPool,
     web: SlackWeb,
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
@@ -76,7 +76,7 @@ pub struct Context {
 struct Parts {
     policy: Arc<Policy>,
     calendar: Arc<Calendar>,
-    db: SqlitePool,
+    db: AnyPool,
     web: SlackWeb,
     /// Statuspage, when the policy has a `[statuspage]` section; only the
     /// publish loop sends to it.
@@ -103,7 +103,7 @@ impl Context {
     /// Begins a write transaction for the change `answering` asks for; the
     /// envelope is recorded as handled in the same transaction, so both or
     /// neither survive a crash (see `answering`).
-    async fn write(&self, answering: &Answering) -> anyhow::Result<Transaction<'static, Sqlite>> {
+    async fn write(&self, answering: &Answering) -> anyhow::Result<Transaction<'static, Any>> {
         handled::write_answering(&self.db, answering.envelope(), self.now()).await
     }
 
@@ -179,8 +179,8 @@ impl Bot {
     #[allow(clippy::too_many_arguments)]
     pub async fn new(
         policy: Policy,
-        db: SqlitePool,
-        reads: SqlitePool,
+        db: AnyPool,
+        reads: AnyPool,
         web: SlackWeb,
         statuspage: Option<Arc<StatusPageApi>>,
         clock: Arc<dyn Clock>,

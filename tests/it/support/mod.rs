@@ -2,6 +2,7 @@
 //! and the real app on port 0, driven by a manual clock.
 #![allow(dead_code)]
 
+pub mod database;
 pub mod incident;
 pub mod logs;
 
@@ -70,7 +71,7 @@ impl TestApp {
         }
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
-        let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let db_url = database::fresh_url(dir.path()).await;
         let clock = ManualClock::new(now);
         let mut app = TestApp {
             slack,
