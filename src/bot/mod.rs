@@ -19,6 +19,7 @@ mod throttles;
 
 pub use answering::Answering;
 pub use dispatch::Dispatch;
+pub use loops::changes::Changes;
 pub use loops::delivery::Delivery;
 pub use loops::lease::{lead, Leadership, LeaseLoop};
 pub use loops::publish::Publisher;
@@ -127,6 +128,36 @@ impl Context {
     fn overrides_changed(&self) {
         self.wake.delivery.notify_one();
         self.wake.topics.notify_one();
+    }
+}
+
+impl Context {
+    /// After another replica committed `changed` (see `loops::changes`):
+    /// what the acks read is read again, and the loops with new work
+    /// woken. A failed reload keeps the old lists (and says so): the next
+    /// notice tries again.
+    pub(crate) async fn heard(&self, changed: &[loops::changes::Changed]) {
+        use loops::changes::Changed;
+        if changed.contains(&Changed::Incidents) || changed.contains(&Changed::Overrides) {
+            match self.live.reload(&self.reads).await {
+                Ok(()) => self
+                    .metrics
+                    .set_open_incidents(self.live.open().len() as i64),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "cannot reload incidents and overrides")
+                }
+            }
+            self.wake.topics.notify_one();
+        }
+        if changed.contains(&Changed::Outbox) {
+            self.wake.delivery.notify_one();
+        }
+        if changed.contains(&Changed::Reminders) {
+            self.wake.scheduler.notify_one();
+        }
+        if changed.contains(&Changed::PublicUpdates) {
+            self.wake.publish.notify_one();
+        }
     }
 }
 

@@ -237,3 +237,57 @@ async fn drained(db: &sqlx::AnyPool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Two replicas on one PostgreSQL database and one Slack: what one commits
+/// reaches the other's acks and loops through the database's notices,
+/// without the clock moving. The emulator hands envelopes to the newest
+/// socket, so the second replica takes every command while it runs, and
+/// the first (the lease holder) every command once it stops.
+#[tokio::test]
+async fn a_replica_hears_what_another_committed_and_delivers_it() {
+    let test = "a_replica_hears_what_another_committed_and_delivers_it";
+    let Some(url) = support::database::postgres_or_skip(test).await else {
+        return;
+    };
+    let mut first = TestApp::start_on(url).await;
+    let (status, _) = json(&first, "/healthz").await;
+    assert_eq!(status, 200);
+    let second = App::build(first.config()).await.unwrap();
+    let second_health = second.health_addr();
+    let stop_second = tokio_util::sync::CancellationToken::new();
+    let opened = first.slack.connections_opened();
+    let running = tokio::spawn(second.run(stop_second.clone()));
+    first
+        .slack
+        .wait_until(WAIT, |s| {
+            s.connections_opened() > opened && s.live_sockets() == 2
+        })
+        .await
+        .expect("the second replica connects");
+    let (_, health) = support::http_get(second_health, "/healthz").await;
+    assert!(health.contains("\"role\":\"standby\""), "{health}");
+
+    // Taken by the second replica, a standby: the leader delivers.
+    let ack = first.command("/oncall", COVER, ALICE).await;
+    assert!(ack["text"].as_str().unwrap().contains("OVR-1"), "{ack}");
+    first
+        .slack
+        .wait_until(WAIT, |_| covers_posted(&first) == 1)
+        .await
+        .expect("the leader announces the standby's override");
+    let card = first.declare("Database replica lag", "P2").await;
+    assert!(!card.is_empty());
+
+    stop_second.cancel();
+    running.await.unwrap().unwrap();
+    // Now the first replica answers, from memory it was told to reload.
+    let overrides = first.command("/oncall", "overrides", BOB).await;
+    assert!(
+        overrides["text"].as_str().unwrap().contains("OVR-1"),
+        "{overrides}"
+    );
+    let list = first.command("/incident", "list", BOB).await;
+    assert!(list.to_string().contains("Database replica lag"), "{list}");
+    assert_eq!(covers_posted(&first), 1, "announced once");
+    first.stop().await;
+}

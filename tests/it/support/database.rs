@@ -44,6 +44,22 @@ pub fn sqlite_only(test: &str, why: &str) -> bool {
     skip
 }
 
+/// A fresh PostgreSQL database for a test that needs one whatever the
+/// backend (replicas on one server), or `None` after a line on stderr when
+/// no server is named. With `TEST_POSTGRES=required` (CI) it panics
+/// instead: such a test never silently skips there.
+pub async fn postgres_or_skip(test: &str) -> Option<String> {
+    if std::env::var(SERVER_VAR).is_ok_and(|u| !u.is_empty()) {
+        return Some(fresh_postgres().await);
+    }
+    assert!(
+        std::env::var("TEST_POSTGRES").as_deref() != Ok("required"),
+        "{test} needs PostgreSQL: TEST_POSTGRES=required but {SERVER_VAR} is unset"
+    );
+    eprintln!("{test}: did not run: set {SERVER_VAR} to a PostgreSQL admin URL to run it");
+    None
+}
+
 /// A URL for a fresh, empty database for one test: `dir/bot.db` on SQLite,
 /// or a new database on the PostgreSQL server.
 pub async fn fresh_url(dir: &Path) -> String {

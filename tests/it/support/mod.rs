@@ -62,7 +62,21 @@ impl TestApp {
     /// which SPEC §2.7 leaves to responders, and admins are responders.
     /// Permission tests use people the policy does not name. The bot is
     /// given `STATUSPAGE_API_KEY` = `key`.
-    pub async fn start_keyed(mut policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
+    pub async fn start_keyed(policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
+        Self::start_at(policy, now, key, None).await
+    }
+
+    /// The built-in policy on the database at `db_url` (made by the test).
+    pub async fn start_on(db_url: String) -> TestApp {
+        Self::start_at(Policy::builtin(), monday_morning(), None, Some(db_url)).await
+    }
+
+    async fn start_at(
+        mut policy: Policy,
+        now: DateTime<Utc>,
+        key: Option<&str>,
+        db_url: Option<String>,
+    ) -> TestApp {
         for person in incident::TEAM {
             let id = paas_incident_bot::ids::UserId::parse(person).unwrap();
             if !policy.admins.contains(&id) {
@@ -71,7 +85,10 @@ impl TestApp {
         }
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
-        let db_url = database::fresh_url(dir.path()).await;
+        let db_url = match db_url {
+            Some(url) => url,
+            None => database::fresh_url(dir.path()).await,
+        };
         let clock = ManualClock::new(now);
         let mut app = TestApp {
             slack,
