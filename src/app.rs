@@ -3,8 +3,12 @@
 //! The caller passes the port and the shutdown signal, so tests can run the
 //! real app on port 0 against the emulator.
 
-use crate::bot::{lead, Bot, Context, Delivery, Dispatch, LeaseLoop, Publisher, Scheduler, Topics};
+use crate::bot::{
+    lead, Bot, Changes, Context, Delivery, Dispatch, LeaseLoop, Publisher, Scheduler, Topics,
+};
+
 use crate::clock::Clock;
+use crate::database_url::Backend;
 use crate::health::{self, HealthState};
 use crate::metrics::Metrics;
 use crate::policy::Policy;
@@ -48,11 +52,13 @@ pub struct App {
     socket: SocketMode,
     context: Arc<Context>,
     web: SlackWeb,
-    db: sqlx::SqlitePool,
-    reads: sqlx::SqlitePool,
+    db: sqlx::AnyPool,
+    reads: sqlx::AnyPool,
     loops: (Delivery, Scheduler, Topics, Publisher),
     /// Which replica runs the loops (SPEC §4).
     lease: LeaseLoop,
+    /// Other replicas' commits, heard on PostgreSQL (`loops::changes`).
+    changes: Option<Changes>,
     statuspage: Option<Arc<StatusPageApi>>,
     /// The policy's incident channel, checked at start.
     incident_channel: crate::ids::ChannelId,
@@ -144,6 +150,8 @@ impl App {
             feed_base,
         )
         .await?;
+        let changes = (store::backend_of(&db) == Backend::Postgres)
+            .then(|| Changes::new(config.database_url.clone(), context.clone()));
         // Real time, not the business clock: see `bot::loops::lease`.
         let (lease, leadership) =
             LeaseLoop::new(db.clone(), crate::lease::Timing::PRODUCTION, lock.is_some());
@@ -186,6 +194,7 @@ impl App {
             reads,
             loops: (delivery, scheduler, topics, publisher),
             lease,
+            changes,
             statuspage,
             incident_channel,
             _lock: lock,
@@ -221,6 +230,7 @@ impl App {
             reads,
             loops: (delivery, scheduler, topics, publisher),
             lease,
+            changes,
             statuspage,
             incident_channel,
             _lock,
@@ -256,6 +266,8 @@ impl App {
         let topics = lead("topics", topics, &leadership, &background);
         let scheduler = lead("scheduler", scheduler, &leadership, &background);
         let publisher = lead("publisher", publisher, &leadership, &background);
+        // Every replica hears the others, leader or not.
+        let changes = changes.map(|changes| tokio::spawn(changes.run(background.clone())));
         let channel_check = tokio::spawn(check_incident_channel(
             web.clone(),
             incident_channel,
@@ -270,6 +282,9 @@ impl App {
         topics.await?;
         scheduler.await?;
         publisher.await?;
+        if let Some(changes) = changes {
+            changes.await?;
+        }
         release.cancel();
         lease.await?;
         health_task.await?;

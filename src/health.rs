@@ -17,7 +17,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::any;
 use axum::Router;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,9 +38,9 @@ const WRITE_PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// What `/healthz` reports on.
 pub struct HealthState {
     /// The read pool: a read probe must not queue behind writers.
-    pub db: SqlitePool,
+    pub db: AnyPool,
     /// The write pool, probed with an empty write transaction.
-    pub writer: SqlitePool,
+    pub writer: AnyPool,
     /// The file the bot opened, to notice it deleted or made read-only.
     pub file: Option<Identity>,
     pub slack_connected: Arc<AtomicBool>,

@@ -164,8 +164,7 @@ impl Settings {
 /// `DATABASE_URL`; when it is unset, Cloud Foundry's `VCAP_SERVICES`
 /// (its first postgres binding, see `vcap`); when neither is, a file
 /// beside the working directory. Refused (naming the variable, the
-/// password masked): a scheme the bot does not know, and for now
-/// PostgreSQL, whose storage is not in this build.
+/// password masked): a scheme the bot does not know.
 pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseUrl, SettingsError> {
     let (var, url) = match get("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
         Some(raw) => ("DATABASE_URL", DatabaseUrl::new(raw)),
@@ -175,14 +174,7 @@ pub fn database_url(get: &impl Fn(&str) -> Option<String>) -> Result<DatabaseUrl
         },
     };
     match url.backend() {
-        Some(Backend::Sqlite) => Ok(url),
-        Some(Backend::Postgres) => Err(SettingsError::Invalid {
-            var,
-            why: format!(
-                "{url} is a PostgreSQL database, but this build supports SQLite only \
-                 (DATABASE_URL=sqlite://FILE, one instance)"
-            ),
-        }),
+        Some(Backend::Sqlite | Backend::Postgres) => Ok(url),
         None => Err(SettingsError::Invalid {
             var,
             why: format!("{url} is neither a sqlite:// nor a postgres:// URL"),
@@ -477,16 +469,9 @@ mod tests {
         let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
         assert_eq!(s.database_url.expose(), "sqlite:///data/bot.db");
         pairs.remove(2);
-        // Cloud Foundry's binding is PostgreSQL, which this build refuses,
-        // naming where the URL came from and masking its password.
-        let e = Settings::from_lookup(lookup(&pairs), None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.starts_with("VCAP_SERVICES: postgres://u:***@h/d is a PostgreSQL database"),
-            "{e}"
-        );
-        assert!(e.contains("SQLite only"), "{e}");
+        // Without DATABASE_URL, Cloud Foundry's PostgreSQL binding is used.
+        let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+        assert_eq!(s.database_url.expose(), "postgres://u:pw@h/d");
         pairs.pop();
         pairs.push(("VCAP_SERVICES", "{}"));
         let e = Settings::from_lookup(lookup(&pairs), None)
@@ -497,23 +482,25 @@ mod tests {
 
     #[test]
     fn unsupported_database_urls_are_refused_with_the_password_masked() {
-        for (raw, want) in [
-            (
-                "postgres://bot:hunter2@db/incidents",
-                "DATABASE_URL: postgres://bot:***@db/incidents is a PostgreSQL database",
-            ),
-            (
-                "mysql://bot:hunter2@db/incidents",
-                "DATABASE_URL: mysql://bot:***@db/incidents is neither",
-            ),
+        let mut pairs = GOOD.to_vec();
+        pairs.push(("DATABASE_URL", "mysql://bot:hunter2@db/incidents"));
+        let e = Settings::from_lookup(lookup(&pairs), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("DATABASE_URL: mysql://bot:***@db/incidents is neither"),
+            "{e}"
+        );
+        assert!(!e.contains("hunter2"), "{e}");
+        // Both backends are taken as they are.
+        for url in [
+            "sqlite:///data/bot.db",
+            "postgres://bot:hunter2@db/incidents",
         ] {
-            let mut pairs = GOOD.to_vec();
-            pairs.push(("DATABASE_URL", raw));
-            let e = Settings::from_lookup(lookup(&pairs), None)
-                .unwrap_err()
-                .to_string();
-            assert!(e.starts_with(want), "{e}");
-            assert!(!e.contains("hunter2"), "{e}");
+            pairs.pop();
+            pairs.push(("DATABASE_URL", url));
+            let s = Settings::from_lookup(lookup(&pairs), None).unwrap();
+            assert_eq!(s.database_url.expose(), url);
         }
     }
 

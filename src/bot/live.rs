@@ -6,6 +6,9 @@
 //! incident's version decides, and a closed incident's last version is
 //! remembered so a late, older update cannot bring it back.
 //!
+//! With several replicas on PostgreSQL, another replica's commits reach
+//! this one as notices (`loops::changes`), and the lists are read again.
+//!
 //! `/oncall`'s answer is also kept, for the minute it was worked out in and
 //! the overrides it was worked out from: the resolver turns about forty
 //! days of every rota into shifts for it (a millisecond, mostly time-zone
@@ -17,8 +20,9 @@ use crate::incident::Incident;
 use crate::rota::Override;
 use crate::store::{incidents, overrides};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 #[derive(Default)]
@@ -43,10 +47,13 @@ struct Kept {
 pub struct Live {
     snapshot: RwLock<Snapshot>,
     oncall: Mutex<Option<Kept>>,
+    /// Counts this replica's own updates, so a reload that read the
+    /// database while one was applied does not roll it back (`reload`).
+    updates: AtomicU64,
 }
 
 impl Live {
-    pub async fn load(db: &SqlitePool) -> anyhow::Result<Live> {
+    pub async fn load(db: &AnyPool) -> anyhow::Result<Live> {
         let open = incidents::open(db).await?;
         let overrides = overrides::live(db).await?;
         Ok(Live {
@@ -56,7 +63,39 @@ impl Live {
                 overrides: Arc::new(overrides),
             }),
             oncall: Mutex::default(),
+            updates: AtomicU64::new(0),
         })
+    }
+
+    /// Reads both lists again, after another replica changed them (see
+    /// `loops::changes`). If this replica applied an update of its own
+    /// while they were being read, what was read may predate it, so it is
+    /// read again (up to three times; the next notice reloads anyway).
+    pub async fn reload(&self, db: &AnyPool) -> anyhow::Result<()> {
+        for _ in 0..3 {
+            let before = self.updates.load(Ordering::SeqCst);
+            let open = incidents::open(db).await?;
+            let overrides = overrides::live(db).await?;
+            let mut snapshot = self.write();
+            if self.updates.load(Ordering::SeqCst) != before {
+                continue;
+            }
+            for i in &open {
+                let seen = snapshot.versions.entry(i.number).or_insert(i.version);
+                *seen = (*seen).max(i.version);
+            }
+            snapshot.open = Arc::new(open);
+            snapshot.overrides = Arc::new(overrides);
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// Takes the write lock for one of this replica's own updates.
+    fn update(&self) -> RwLockWriteGuard<'_, Snapshot> {
+        let snapshot = self.write();
+        self.updates.fetch_add(1, Ordering::SeqCst);
+        snapshot
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Snapshot> {
@@ -116,7 +155,7 @@ impl Live {
 
     /// An incident as just committed (declared or changed).
     pub fn incident_changed(&self, incident: &Incident) {
-        let mut snapshot = self.write();
+        let mut snapshot = self.update();
         let seen = snapshot.versions.get(&incident.number).copied();
         if seen.is_some_and(|v| v > incident.version) {
             return; // a newer change already reported
@@ -136,7 +175,7 @@ impl Live {
     }
 
     pub fn override_created(&self, created: &Override) {
-        let mut snapshot = self.write();
+        let mut snapshot = self.update();
         let mut live: Vec<Override> = snapshot.overrides.as_ref().clone();
         live.push(created.clone());
         live.sort_by_key(|o| (o.from, o.id));
@@ -144,7 +183,7 @@ impl Live {
     }
 
     pub fn override_cancelled(&self, id: OverrideId) {
-        let mut snapshot = self.write();
+        let mut snapshot = self.update();
         let live: Vec<Override> = snapshot
             .overrides
             .iter()

@@ -19,6 +19,7 @@ mod throttles;
 
 pub use answering::Answering;
 pub use dispatch::Dispatch;
+pub use loops::changes::Changes;
 pub use loops::delivery::Delivery;
 pub use loops::lease::{lead, Leadership, LeaseLoop};
 pub use loops::publish::Publisher;
@@ -35,7 +36,7 @@ use crate::statuspage::StatusPageApi;
 use crate::store::events as handled;
 use chrono::{DateTime, Utc};
 use handlers::events::MessageLocks;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::task::TaskTracker;
@@ -47,10 +48,10 @@ use tokio_util::task::TaskTracker;
 pub struct Context {
     policy: Arc<Policy>,
     calendar: Arc<Calendar>,
-    db: SqlitePool,
+    db: AnyPool,
     /// Read-only connections, for a redelivery's "handled before?" check
     /// (see `store::open_reads`).
-    reads: SqlitePool,
+    reads: AnyPool,
     web: SlackWeb,
     clock: Arc<dyn Clock>,
     metrics: Arc<Metrics>,
@@ -76,7 +77,7 @@ pub struct Context {
 struct Parts {
     policy: Arc<Policy>,
     calendar: Arc<Calendar>,
-    db: SqlitePool,
+    db: AnyPool,
     web: SlackWeb,
     /// Statuspage, when the policy has a `[statuspage]` section; only the
     /// publish loop sends to it.
@@ -103,7 +104,7 @@ impl Context {
     /// Begins a write transaction for the change `answering` asks for; the
     /// envelope is recorded as handled in the same transaction, so both or
     /// neither survive a crash (see `answering`).
-    async fn write(&self, answering: &Answering) -> anyhow::Result<Transaction<'static, Sqlite>> {
+    async fn write(&self, answering: &Answering) -> anyhow::Result<Transaction<'static, Any>> {
         handled::write_answering(&self.db, answering.envelope(), self.now()).await
     }
 
@@ -127,6 +128,36 @@ impl Context {
     fn overrides_changed(&self) {
         self.wake.delivery.notify_one();
         self.wake.topics.notify_one();
+    }
+}
+
+impl Context {
+    /// After another replica committed `changed` (see `loops::changes`):
+    /// what the acks read is read again, and the loops with new work
+    /// woken. A failed reload keeps the old lists (and says so): the next
+    /// notice tries again.
+    pub(crate) async fn heard(&self, changed: &[loops::changes::Changed]) {
+        use loops::changes::Changed;
+        if changed.contains(&Changed::Incidents) || changed.contains(&Changed::Overrides) {
+            match self.live.reload(&self.reads).await {
+                Ok(()) => self
+                    .metrics
+                    .set_open_incidents(self.live.open().len() as i64),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "cannot reload incidents and overrides")
+                }
+            }
+            self.wake.topics.notify_one();
+        }
+        if changed.contains(&Changed::Outbox) {
+            self.wake.delivery.notify_one();
+        }
+        if changed.contains(&Changed::Reminders) {
+            self.wake.scheduler.notify_one();
+        }
+        if changed.contains(&Changed::PublicUpdates) {
+            self.wake.publish.notify_one();
+        }
     }
 }
 
@@ -179,8 +210,8 @@ impl Bot {
     #[allow(clippy::too_many_arguments)]
     pub async fn new(
         policy: Policy,
-        db: SqlitePool,
-        reads: SqlitePool,
+        db: AnyPool,
+        reads: AnyPool,
         web: SlackWeb,
         statuspage: Option<Arc<StatusPageApi>>,
         clock: Arc<dyn Clock>,

@@ -10,7 +10,7 @@ use crate::store::outbox;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// One announcement, as stored in the outbox (JSON; incident numbers are
 /// plain numbers there).
@@ -60,7 +60,7 @@ pub enum Thread {
     Alert(AlertGroupId),
 }
 
-type Tx<'t> = Transaction<'t, Sqlite>;
+type Tx<'t> = Transaction<'t, Any>;
 
 /// The most text one message carries (see [`crate::mrkdwn::MESSAGE_MAX`]).
 pub const MESSAGE_TEXT_MAX: usize = crate::mrkdwn::MESSAGE_MAX;

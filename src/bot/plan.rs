@@ -9,11 +9,11 @@ use crate::reminders::{self, Kind, Planned, Subject};
 use crate::rota::next_handover;
 use crate::store::reminders as rows;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// Replaces an incident's pending reminders with a fresh plan.
 pub async fn incident(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     policy: &Policy,
     cal: &Calendar,
     incident: &Incident,
@@ -27,7 +27,7 @@ pub async fn incident(
 /// the last working day before it: the start and end of the support week.
 /// Rotas with no topic channel have nowhere to post, so plan nothing.
 pub async fn handover(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     cal: &Calendar,
     rota: &Rota,
     now: DateTime<Utc>,

@@ -18,9 +18,9 @@ use crate::store::reminders as rows;
 use crate::views::elapsed::spoken;
 use crate::views::reminders::{late_note, Firing};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
-type Tx<'t> = Transaction<'t, Sqlite>;
+type Tx<'t> = Transaction<'t, Any>;
 
 /// Shifts starting this far past the longest lead are planned too, so an
 /// hourly re-plan always has rows in hand.

@@ -17,7 +17,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::sync::Arc;
 
 /// What serving a feed needs: the policy and its calendar, read-only
@@ -25,12 +25,12 @@ use std::sync::Arc;
 pub struct Feeds {
     policy: Policy,
     calendar: Calendar,
-    reads: SqlitePool,
+    reads: AnyPool,
     clock: Arc<dyn Clock>,
 }
 
 impl Feeds {
-    pub fn new(policy: &Policy, reads: SqlitePool, clock: Arc<dyn Clock>) -> Arc<Feeds> {
+    pub fn new(policy: &Policy, reads: AnyPool, clock: Arc<dyn Clock>) -> Arc<Feeds> {
         Arc::new(Feeds {
             calendar: policy.calendar(),
             policy: policy.clone(),

@@ -49,7 +49,7 @@ pub(crate) struct Shared {
     pub slack: Emulator,
     pub clock: ManualClock,
     pub policy: Policy,
-    pub reads: sqlx::SqlitePool,
+    pub reads: sqlx::AnyPool,
     /// The person the page acts as (one person at a time, as at a desk).
     pub acting_as: Mutex<String>,
     pub reply: Mutex<Option<Reply>>,

@@ -10,11 +10,11 @@ use crate::policy::Role;
 use crate::priority::Priority;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
 use std::collections::BTreeMap;
 
-type Tx<'t> = Transaction<'t, Sqlite>;
+type Tx<'t> = Transaction<'t, Any>;
 
 /// A stored group, as the message shows it and the rules read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ const COLUMNS: &str = "id, source, group_key, title, labels, links, channel, rou
     paged_users, acknowledged_by, acknowledged_at, escalated_to, escalated_at, incident, \
     message_ts, version, told_version, news_row, news_text";
 
-fn from_row(row: &SqliteRow) -> anyhow::Result<Group> {
+fn from_row(row: &AnyRow) -> anyhow::Result<Group> {
     let source: String = row.try_get("source")?;
     let status: String = row.try_get("status")?;
     let channel: String = row.try_get("channel")?;
@@ -116,7 +116,7 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Group> {
         updated_at: from_db(&row.try_get::<String, _>("updated_at")?)?,
         episode_at: from_db(&row.try_get::<String, _>("episode_at")?)?,
         page_at: opt_from_db(row.try_get("page_at")?)?,
-        paged: row.try_get("paged")?,
+        paged: row.try_get::<i64, _>("paged")? != 0,
         paged_users: serde_json::from_str(&paged_users)?,
         acknowledged_by: user(row.try_get("acknowledged_by")?)?,
         acknowledged_at: opt_from_db(row.try_get("acknowledged_at")?)?,
@@ -135,12 +135,12 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Group> {
 
 /// The group `source` knows as `key`, if stored.
 pub async fn find(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     source: Source,
     key: &str,
 ) -> anyhow::Result<Option<Group>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM alert_groups WHERE source = ? AND group_key = ?"
+        "SELECT {COLUMNS} FROM alert_groups WHERE source = $1 AND group_key = $2"
     ))
     .bind(source.as_str())
     .bind(key)
@@ -150,10 +150,10 @@ pub async fn find(
 }
 
 pub async fn get(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     id: AlertGroupId,
 ) -> anyhow::Result<Option<Group>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM alert_groups WHERE id = ?"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM alert_groups WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(db)
         .await?;
@@ -165,7 +165,7 @@ pub async fn insert(tx: &mut Tx<'_>, g: &Group) -> anyhow::Result<AlertGroupId> 
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO alert_groups (source, group_key, title, labels, links, channel, status,
              created_at, updated_at, episode_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(g.source.as_str())
     .bind(&g.group_key)
@@ -188,11 +188,11 @@ pub async fn insert(tx: &mut Tx<'_>, g: &Group) -> anyhow::Result<AlertGroupId> 
 /// reply in flight, which delivery owns).
 pub async fn save(tx: &mut Tx<'_>, g: &Group) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE alert_groups SET title = ?, labels = ?, links = ?, route = ?, page_role = ?,
-             priority = ?, status = ?, firing = ?, total = ?, updated_at = ?, episode_at = ?,
-             page_at = ?, paged = ?, paged_users = ?, acknowledged_by = ?, acknowledged_at = ?,
-             escalated_to = ?, escalated_at = ?, incident = ?, version = ?
-         WHERE id = ?",
+        "UPDATE alert_groups SET title = $1, labels = $2, links = $3, route = $4, page_role = $5,
+             priority = $6, status = $7, firing = $8, total = $9, updated_at = $10, episode_at = $11,
+             page_at = $12, paged = $13, paged_users = $14, acknowledged_by = $15, acknowledged_at = $16,
+             escalated_to = $17, escalated_at = $18, incident = $19, version = $20
+         WHERE id = $21",
     )
     .bind(&g.title)
     .bind(serde_json::to_string(&g.labels)?)
@@ -206,7 +206,7 @@ pub async fn save(tx: &mut Tx<'_>, g: &Group) -> anyhow::Result<()> {
     .bind(to_db(g.updated_at))
     .bind(to_db(g.episode_at))
     .bind(g.page_at.map(to_db))
-    .bind(g.paged)
+    .bind(i64::from(g.paged))
     .bind(serde_json::to_string(&g.paged_users)?)
     .bind(g.acknowledged_by.as_ref().map(UserId::as_str))
     .bind(g.acknowledged_at.map(to_db))
@@ -232,7 +232,7 @@ pub async fn upsert(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<AlertStatus>> {
     let before: Option<String> =
-        sqlx::query_scalar("SELECT status FROM alerts WHERE source = ? AND fingerprint = ?")
+        sqlx::query_scalar("SELECT status FROM alerts WHERE source = $1 AND fingerprint = $2")
             .bind(source.as_str())
             .bind(&alert.fingerprint)
             .fetch_optional(&mut **tx)
@@ -243,12 +243,12 @@ pub async fn upsert(
     sqlx::query(
         "INSERT INTO alerts (group_id, source, fingerprint, status, name, summary, labels, url,
              starts_at, received_at, updated_at, resolved_at, changed_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
          ON CONFLICT (source, fingerprint) DO UPDATE SET
-             group_id = ?1, status = ?4, name = ?5, summary = ?6, labels = ?7, url = ?8,
-             updated_at = ?10,
-             resolved_at = CASE WHEN ?13 THEN ?11 ELSE alerts.resolved_at END,
-             changed_version = CASE WHEN ?13 THEN ?12 ELSE alerts.changed_version END",
+             group_id = $1, status = $4, name = $5, summary = $6, labels = $7, url = $8,
+             updated_at = $10,
+             resolved_at = CASE WHEN $13 THEN $11 ELSE alerts.resolved_at END,
+             changed_version = CASE WHEN $13 THEN $12 ELSE alerts.changed_version END",
     )
     .bind(group.0)
     .bind(source.as_str())
@@ -272,7 +272,7 @@ pub async fn upsert(
 pub async fn counts(tx: &mut Tx<'_>, group: AlertGroupId) -> anyhow::Result<(i64, i64)> {
     let (firing, total): (i64, i64) = sqlx::query_as(
         "SELECT COALESCE(SUM(CASE WHEN status = 'firing' THEN 1 ELSE 0 END), 0), COUNT(*)
-         FROM alerts WHERE group_id = ?",
+         FROM alerts WHERE group_id = $1",
     )
     .bind(group.0)
     .fetch_one(&mut **tx)
@@ -281,7 +281,7 @@ pub async fn counts(tx: &mut Tx<'_>, group: AlertGroupId) -> anyhow::Result<(i64
 }
 
 /// Alerts firing across every group: the firing gauge.
-pub async fn firing_total(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<i64> {
+pub async fn firing_total(db: impl sqlx::AnyExecutor<'_>) -> anyhow::Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE status = 'firing'")
             .fetch_one(db)
@@ -289,7 +289,7 @@ pub async fn firing_total(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<i
     )
 }
 
-fn alert_from_row(row: &SqliteRow) -> anyhow::Result<StoredAlert> {
+fn alert_from_row(row: &AnyRow) -> anyhow::Result<StoredAlert> {
     let status: String = row.try_get("status")?;
     Ok(StoredAlert {
         fingerprint: row.try_get("fingerprint")?,
@@ -305,15 +305,15 @@ fn alert_from_row(row: &SqliteRow) -> anyhow::Result<StoredAlert> {
 /// The group's alerts, firing first, at most `limit`; with
 /// `changed_after`, only those whose status changed after that version.
 pub async fn alerts_of(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     group: AlertGroupId,
     changed_after: Option<i64>,
     limit: i64,
 ) -> anyhow::Result<Vec<StoredAlert>> {
     let rows = sqlx::query(
         "SELECT fingerprint, status, name, summary, labels, url, changed_version FROM alerts
-         WHERE group_id = ? AND changed_version > ?
-         ORDER BY status, id LIMIT ?",
+         WHERE group_id = $1 AND changed_version > $2
+         ORDER BY status, id LIMIT $3",
     )
     .bind(group.0)
     .bind(changed_after.unwrap_or(-1))
@@ -324,8 +324,8 @@ pub async fn alerts_of(
 }
 
 /// The message's ts once delivery has posted it.
-pub async fn set_message(pool: &SqlitePool, id: AlertGroupId, ts: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_groups SET message_ts = ? WHERE id = ? AND message_ts IS NULL")
+pub async fn set_message(pool: &AnyPool, id: AlertGroupId, ts: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE alert_groups SET message_ts = $1 WHERE id = $2 AND message_ts IS NULL")
         .bind(ts)
         .bind(id.0)
         .execute(pool)
@@ -336,15 +336,15 @@ pub async fn set_message(pool: &SqlitePool, id: AlertGroupId, ts: &str) -> anyho
 /// Keeps the thread reply outbox row `row` is about to send, and marks
 /// what it tells as told: a retry of the same row sends the same text.
 pub async fn set_news(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     id: AlertGroupId,
     row: i64,
     text: &str,
     upto: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE alert_groups SET news_row = ?, news_text = ?, told_version = MAX(told_version, ?)
-         WHERE id = ?",
+        "UPDATE alert_groups SET news_row = $1, news_text = $2, told_version = CASE WHEN told_version > $3 THEN told_version ELSE $3 END
+         WHERE id = $4",
     )
     .bind(row)
     .bind(text)
@@ -361,7 +361,7 @@ pub async fn link_incident(
     id: AlertGroupId,
     number: IncidentNumber,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_groups SET incident = ? WHERE id = ?")
+    sqlx::query("UPDATE alert_groups SET incident = $1 WHERE id = $2")
         .bind(number.0)
         .bind(id.0)
         .execute(&mut **tx)
@@ -371,7 +371,7 @@ pub async fn link_incident(
 
 /// The first message lists the group's alerts: replies start after them.
 pub async fn set_told(tx: &mut Tx<'_>, id: AlertGroupId, version: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_groups SET told_version = ? WHERE id = ?")
+    sqlx::query("UPDATE alert_groups SET told_version = $1 WHERE id = $2")
         .bind(version)
         .bind(id.0)
         .execute(&mut **tx)
@@ -381,12 +381,16 @@ pub async fn set_told(tx: &mut Tx<'_>, id: AlertGroupId, version: i64) -> anyhow
 
 /// The group's first message went out showing everything up to `version`:
 /// a reply queued meanwhile has nothing to add.
-pub async fn told_up_to(pool: &SqlitePool, id: AlertGroupId, version: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE alert_groups SET told_version = MAX(told_version, ?) WHERE id = ?")
-        .bind(version)
-        .bind(id.0)
-        .execute(pool)
-        .await?;
+pub async fn told_up_to(pool: &AnyPool, id: AlertGroupId, version: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE alert_groups
+         SET told_version = CASE WHEN told_version > $1 THEN told_version ELSE $1 END
+         WHERE id = $2",
+    )
+    .bind(version)
+    .bind(id.0)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use super::time::{from_db, opt_from_db, to_db};
 use crate::cover_request::{CoverRequest, CoverRequestId, State};
 use crate::ids::{ChannelId, OverrideId, UserId};
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, SqliteExecutor, Transaction};
+use sqlx::{Any, AnyExecutor, Transaction};
 
 type Row = (
     i64,
@@ -64,13 +64,13 @@ pub struct NewRequest<'a> {
 
 /// Stores a new open request inside the caller's transaction.
 pub async fn create(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     new: NewRequest<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CoverRequest> {
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO cover_requests (rota, asked_by, starts_at, ends_at, note, asked_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
     ))
     .bind(new.rota)
     .bind(new.asked_by.as_str())
@@ -84,11 +84,11 @@ pub async fn create(
 }
 
 pub async fn get(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     id: CoverRequestId,
 ) -> anyhow::Result<Option<CoverRequest>> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM cover_requests WHERE id = ?"
+        "SELECT {COLUMNS} FROM cover_requests WHERE id = $1"
     ))
     .bind(id.0)
     .fetch_optional(db)
@@ -98,12 +98,12 @@ pub async fn get(
 
 /// Requests nobody has taken whose start is after `now`, soonest first.
 pub async fn open(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<CoverRequest>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM cover_requests
-         WHERE taken_by IS NULL AND lapsed_at IS NULL AND starts_at > ?
+         WHERE taken_by IS NULL AND lapsed_at IS NULL AND starts_at > $1
          ORDER BY starts_at, id"
     ))
     .bind(to_db(now))
@@ -115,14 +115,14 @@ pub async fn open(
 /// Marks an open request taken by `by`; false if it was not open (taken,
 /// lapsed, or its start has come). The one place two presses are decided.
 pub async fn take(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: CoverRequestId,
     by: &UserId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE cover_requests SET taken_by = ?, taken_at = ?
-         WHERE id = ? AND taken_by IS NULL AND lapsed_at IS NULL AND starts_at > ?",
+        "UPDATE cover_requests SET taken_by = $1, taken_at = $2
+         WHERE id = $3 AND taken_by IS NULL AND lapsed_at IS NULL AND starts_at > $4",
     )
     .bind(by.as_str())
     .bind(to_db(now))
@@ -135,11 +135,11 @@ pub async fn take(
 
 /// Records the override a take set.
 pub async fn set_override(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: CoverRequestId,
     override_id: OverrideId,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE cover_requests SET override_id = ? WHERE id = ?")
+    sqlx::query("UPDATE cover_requests SET override_id = $1 WHERE id = $2")
         .bind(override_id.0)
         .bind(id.0)
         .execute(&mut **tx)
@@ -150,13 +150,13 @@ pub async fn set_override(
 /// Marks a request nobody took as lapsed; false if it was taken (or had
 /// lapsed already).
 pub async fn lapse(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: CoverRequestId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE cover_requests SET lapsed_at = ?
-         WHERE id = ? AND taken_by IS NULL AND lapsed_at IS NULL",
+        "UPDATE cover_requests SET lapsed_at = $1
+         WHERE id = $2 AND taken_by IS NULL AND lapsed_at IS NULL",
     )
     .bind(to_db(now))
     .bind(id.0)
@@ -167,26 +167,28 @@ pub async fn lapse(
 
 /// Where the request was posted in `channel`, if it was.
 pub async fn post(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     id: CoverRequestId,
     channel: &ChannelId,
 ) -> anyhow::Result<Option<String>> {
     Ok(
-        sqlx::query_scalar("SELECT ts FROM cover_request_posts WHERE request = ? AND channel = ?")
-            .bind(id.0)
-            .bind(channel.as_str())
-            .fetch_optional(db)
-            .await?,
+        sqlx::query_scalar(
+            "SELECT ts FROM cover_request_posts WHERE request = $1 AND channel = $2",
+        )
+        .bind(id.0)
+        .bind(channel.as_str())
+        .fetch_optional(db)
+        .await?,
     )
 }
 
 /// Every posted copy: (channel, ts).
 pub async fn posts(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     id: CoverRequestId,
 ) -> anyhow::Result<Vec<(ChannelId, String)>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT channel, ts FROM cover_request_posts WHERE request = ? ORDER BY channel",
+        "SELECT channel, ts FROM cover_request_posts WHERE request = $1 ORDER BY channel",
     )
     .bind(id.0)
     .fetch_all(db)
@@ -198,13 +200,13 @@ pub async fn posts(
 
 /// Remembers a posted copy; posting it again (after a crash) keeps the first.
 pub async fn remember_post(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     id: CoverRequestId,
     channel: &ChannelId,
     ts: &str,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO cover_request_posts (request, channel, ts) VALUES (?, ?, ?)
+        "INSERT INTO cover_request_posts (request, channel, ts) VALUES ($1, $2, $3)
          ON CONFLICT (request, channel) DO NOTHING",
     )
     .bind(id.0)

@@ -2,30 +2,31 @@
 
 use super::time::to_db;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// True the first time an event id is seen, false for every redelivery.
 pub async fn first_delivery(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     event_id: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let inserted =
-        sqlx::query("INSERT OR IGNORE INTO processed_events (event_id, at) VALUES (?, ?)")
-            .bind(event_id)
-            .bind(to_db(now))
-            .execute(db)
-            .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO processed_events (event_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(to_db(now))
+    .execute(db)
+    .await?;
     Ok(inserted.rows_affected() == 1)
 }
 
 /// Begins a write transaction (see `store::write`) for a change asked for
 /// by `envelope`, recording the envelope as handled inside it.
 pub async fn write_answering(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     envelope: Option<&str>,
     now: DateTime<Utc>,
-) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
     let mut tx = super::write(pool).await?;
     if let Some(id) = envelope {
         first_delivery(&mut *tx, id, now).await?;
@@ -35,9 +36,9 @@ pub async fn write_answering(
 
 /// Whether an event id was already handled (read only: the id is recorded
 /// with `first_delivery` once the work is done, so failed work is retried).
-pub async fn seen(pool: &SqlitePool, event_id: &str) -> anyhow::Result<bool> {
+pub async fn seen(pool: &AnyPool, event_id: &str) -> anyhow::Result<bool> {
     let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM processed_events WHERE event_id = ?")
+        sqlx::query_scalar("SELECT 1 FROM processed_events WHERE event_id = $1")
             .bind(event_id)
             .fetch_optional(pool)
             .await?;
@@ -46,8 +47,8 @@ pub async fn seen(pool: &SqlitePool, event_id: &str) -> anyhow::Result<bool> {
 
 /// Forgets ids handled before `before`: Slack stops redelivering an
 /// envelope within minutes, so old ids only take space.
-pub async fn forget_before(pool: &SqlitePool, before: DateTime<Utc>) -> anyhow::Result<u64> {
-    let gone = sqlx::query("DELETE FROM processed_events WHERE at < ?")
+pub async fn forget_before(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
+    let gone = sqlx::query("DELETE FROM processed_events WHERE at < $1")
         .bind(to_db(before))
         .execute(pool)
         .await?;

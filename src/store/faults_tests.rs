@@ -1,10 +1,12 @@
 //! Storage when the disk misbehaves: a write that fails part-way must not
-//! leave the one write connection unusable.
+//! leave the one write connection unusable. SQLite only: the faults are
+//! made with its pragmas.
 
-use super::{scratch, write};
-use sqlx::SqlitePool;
+use super::scratch::scratch_sqlite as scratch;
+use super::write;
+use sqlx::AnyPool;
 
-async fn make_room(pool: &SqlitePool) {
+async fn make_room(pool: &AnyPool) {
     sqlx::query("CREATE TABLE filler (blob TEXT)")
         .execute(pool)
         .await
@@ -12,7 +14,7 @@ async fn make_room(pool: &SqlitePool) {
 }
 
 /// A small write through the write path, committed.
-async fn small_write(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+async fn small_write(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let mut tx = write(pool).await?;
     sqlx::query("INSERT INTO filler VALUES ('x')")
         .execute(&mut *tx)
@@ -36,7 +38,7 @@ async fn a_full_disk_fails_one_write_and_writes_resume_when_it_clears() {
         .await
         .unwrap();
     let mut tx = write(&pool).await.unwrap();
-    let full = sqlx::query("INSERT INTO filler VALUES (?)")
+    let full = sqlx::query("INSERT INTO filler VALUES ($1)")
         .bind("x".repeat(1 << 20))
         .execute(&mut *tx)
         .await

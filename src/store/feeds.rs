@@ -6,7 +6,7 @@ use super::time::to_db;
 use crate::feed::{FeedScope, TokenHash};
 use crate::ids::UserId;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// A stored link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,14 +33,14 @@ fn scope_from_db(raw: &str, holder: &UserId) -> anyhow::Result<FeedScope> {
 
 /// Stores new links for `holder` in the caller's transaction.
 pub async fn issue(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     holder: &UserId,
     links: &[(TokenHash, FeedScope)],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     for (hash, scope) in links {
         sqlx::query(
-            "INSERT INTO calendar_feeds (token_hash, holder, scope, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO calendar_feeds (token_hash, holder, scope, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&hash.0)
         .bind(holder.as_str())
@@ -54,12 +54,12 @@ pub async fn issue(
 
 /// Revokes every link `holder` still has; how many there were.
 pub async fn revoke_all(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     holder: &UserId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<u64> {
     let done = sqlx::query(
-        "UPDATE calendar_feeds SET revoked_at = ? WHERE holder = ? AND revoked_at IS NULL",
+        "UPDATE calendar_feeds SET revoked_at = $1 WHERE holder = $2 AND revoked_at IS NULL",
     )
     .bind(to_db(now))
     .bind(holder.as_str())
@@ -70,14 +70,15 @@ pub async fn revoke_all(
 
 /// The link whose token has digest `hash`, if one was ever issued.
 pub async fn lookup(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     hash: &TokenHash,
 ) -> anyhow::Result<Option<Feed>> {
-    let row: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT holder, scope, revoked_at FROM calendar_feeds WHERE token_hash = ?")
-            .bind(&hash.0)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT holder, scope, revoked_at FROM calendar_feeds WHERE token_hash = $1",
+    )
+    .bind(&hash.0)
+    .fetch_optional(db)
+    .await?;
     row.map(|(holder, scope, revoked_at)| {
         let holder = UserId::parse(&holder).map_err(anyhow::Error::msg)?;
         Ok(Feed {

@@ -7,10 +7,18 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-/// The file a `sqlite://` URL names; `None` for an in-memory database.
+/// The file a `sqlite://` URL names; `None` for an in-memory database or
+/// any other backend (PostgreSQL has no file, and needs no lock: replicas
+/// share it under the lease).
 pub fn path_of(url: &str) -> Option<PathBuf> {
+    use crate::database_url::{Backend, DatabaseUrl};
     use sqlx::sqlite::SqliteConnectOptions;
     use std::str::FromStr;
+    // The driver names an in-memory database `file:sqlx-in-memory-N`.
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if in_memory || DatabaseUrl::new(url).backend() != Some(Backend::Sqlite) {
+        return None;
+    }
     let options = SqliteConnectOptions::from_str(url).ok()?;
     let path = options.get_filename();
     (!path.as_os_str().is_empty() && path != Path::new(":memory:")).then(|| path.to_owned())
@@ -158,6 +166,16 @@ impl Identity {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn only_a_sqlite_url_names_a_file() {
+        assert_eq!(
+            path_of("sqlite:///data/bot.db"),
+            Some(PathBuf::from("/data/bot.db"))
+        );
+        assert_eq!(path_of("sqlite::memory:"), None);
+        assert_eq!(path_of("postgres://bot:pw@db/bot.db"), None);
+    }
 
     #[test]
     fn a_second_lock_on_the_same_file_is_refused_until_the_first_goes() {

@@ -8,8 +8,8 @@ use crate::incident::{Event, EventKind, Incident, Status, Title};
 use crate::priority::Priority;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
 
 const COLUMNS: &str = "number, title, description, priority, status, cyber, engineering_lead, \
     comms_lead, declared_by, declared_at, acknowledged_at, acknowledged_by, resolved_at, \
@@ -20,7 +20,7 @@ fn user(raw: Option<String>) -> anyhow::Result<Option<UserId>> {
         .transpose()
 }
 
-fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
+fn from_row(row: &AnyRow) -> anyhow::Result<Incident> {
     let number: i64 = row.try_get("number")?;
     let status: String = row.try_get("status")?;
     let priority: String = row.try_get("priority")?;
@@ -31,7 +31,7 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
         description: row.try_get("description")?,
         priority: priority.parse::<Priority>().map_err(anyhow::Error::msg)?,
         status: status.parse::<Status>().map_err(anyhow::Error::msg)?,
-        cyber: row.try_get("cyber")?,
+        cyber: row.try_get::<i64, _>("cyber")? != 0,
         engineering_lead: user(row.try_get("engineering_lead")?)?,
         comms_lead: user(row.try_get("comms_lead")?)?,
         declared_by: user(Some(row.try_get("declared_by")?))?.context("declared_by")?,
@@ -50,20 +50,20 @@ fn from_row(row: &SqliteRow) -> anyhow::Result<Incident> {
 /// Stores a new incident and returns the number it was given. Numbers come
 /// from AUTOINCREMENT, so one is never handed out twice, restarts included.
 pub async fn insert(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     incident: &Incident,
 ) -> anyhow::Result<IncidentNumber> {
     let number: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (title, description, priority, status, cyber, engineering_lead,
              comms_lead, declared_by, declared_at, acknowledged_at, acknowledged_by, resolved_at,
              last_update_at, paused_at, review, summary, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING number",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING number",
     )
     .bind(incident.title.as_str())
     .bind(&incident.description)
     .bind(incident.priority.as_str())
     .bind(incident.status.as_str())
-    .bind(incident.cyber)
+    .bind(i64::from(incident.cyber))
     .bind(incident.engineering_lead.as_ref().map(UserId::as_str))
     .bind(incident.comms_lead.as_ref().map(UserId::as_str))
     .bind(incident.declared_by.as_str())
@@ -84,22 +84,22 @@ pub async fn insert(
 /// Writes `incident` if the stored row is still at `read_version`; false
 /// means someone else changed it first.
 pub async fn save(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     incident: &Incident,
     read_version: i64,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE incidents SET title = ?, description = ?, priority = ?, status = ?, cyber = ?,
-             engineering_lead = ?, comms_lead = ?, acknowledged_at = ?, acknowledged_by = ?,
-             resolved_at = ?,
-             last_update_at = ?, paused_at = ?, review = ?, summary = ?, version = ?
-         WHERE number = ? AND version = ?",
+        "UPDATE incidents SET title = $1, description = $2, priority = $3, status = $4, cyber = $5,
+             engineering_lead = $6, comms_lead = $7, acknowledged_at = $8, acknowledged_by = $9,
+             resolved_at = $10,
+             last_update_at = $11, paused_at = $12, review = $13, summary = $14, version = $15
+         WHERE number = $16 AND version = $17",
     )
     .bind(incident.title.as_str())
     .bind(&incident.description)
     .bind(incident.priority.as_str())
     .bind(incident.status.as_str())
-    .bind(incident.cyber)
+    .bind(i64::from(incident.cyber))
     .bind(incident.engineering_lead.as_ref().map(UserId::as_str))
     .bind(incident.comms_lead.as_ref().map(UserId::as_str))
     .bind(incident.acknowledged_at.map(to_db))
@@ -120,13 +120,15 @@ pub async fn save(
 /// One incident; `db` may be the pool or an open transaction, so a writer
 /// can read what it is about to change under its own lock.
 pub async fn get(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     number: IncidentNumber,
 ) -> anyhow::Result<Option<Incident>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM incidents WHERE number = ?"))
-        .bind(number.0)
-        .fetch_optional(db)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM incidents WHERE number = $1"
+    ))
+    .bind(number.0)
+    .fetch_optional(db)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -135,7 +137,7 @@ pub async fn get(
 /// A row that cannot be read (hand-edited into a value the bot never
 /// writes) is logged and left out: one bad row must not hide every other
 /// incident from `/incident list`, the Home tab and start-up planning.
-pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incident>> {
+pub async fn open(db: impl sqlx::AnyExecutor<'_>) -> anyhow::Result<Vec<Incident>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM incidents WHERE status IN ('declared', 'acknowledged')
          ORDER BY priority, number"
@@ -148,11 +150,11 @@ pub async fn open(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Incid
 /// Incidents declared at or after `since`, oldest first (`/incident
 /// stats`); unreadable rows are logged and left out, as in [`open`].
 pub async fn declared_since(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     since: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Incident>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM incidents WHERE declared_at >= ? ORDER BY number"
+        "SELECT {COLUMNS} FROM incidents WHERE declared_at >= $1 ORDER BY number"
     ))
     .bind(to_db(since))
     .fetch_all(db)
@@ -162,7 +164,7 @@ pub async fn declared_since(
 
 /// The incident in `row`, or None (logged, with its number) if it cannot
 /// be read.
-fn readable(row: &SqliteRow) -> Option<Incident> {
+fn readable(row: &AnyRow) -> Option<Incident> {
     match from_row(row) {
         Ok(incident) => Some(incident),
         Err(e) => {
@@ -179,11 +181,11 @@ fn readable(row: &SqliteRow) -> Option<Incident> {
 
 /// Where an incident's card was posted, once it has been.
 pub async fn card(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     number: IncidentNumber,
 ) -> anyhow::Result<Option<(ChannelId, String)>> {
     let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT channel, card_ts FROM incidents WHERE number = ?")
+        sqlx::query_as("SELECT channel, card_ts FROM incidents WHERE number = $1")
             .bind(number.0)
             .fetch_optional(pool)
             .await?;
@@ -196,12 +198,12 @@ pub async fn card(
 }
 
 pub async fn set_card(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     number: IncidentNumber,
     channel: &ChannelId,
     ts: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE incidents SET channel = ?, card_ts = ? WHERE number = ?")
+    sqlx::query("UPDATE incidents SET channel = $1, card_ts = $2 WHERE number = $3")
         .bind(channel.as_str())
         .bind(ts)
         .bind(number.0)
@@ -211,8 +213,8 @@ pub async fn set_card(
 }
 
 /// The incident whose card is the message `ts`, for thread replies.
-pub async fn by_card(pool: &SqlitePool, ts: &str) -> anyhow::Result<Option<IncidentNumber>> {
-    let number: Option<i64> = sqlx::query_scalar("SELECT number FROM incidents WHERE card_ts = ?")
+pub async fn by_card(pool: &AnyPool, ts: &str) -> anyhow::Result<Option<IncidentNumber>> {
+    let number: Option<i64> = sqlx::query_scalar("SELECT number FROM incidents WHERE card_ts = $1")
         .bind(ts)
         .fetch_optional(pool)
         .await?;
@@ -231,12 +233,12 @@ pub fn timeline_at(at: DateTime<Utc>, declared_at: DateTime<Utc>) -> DateTime<Ut
 /// incident's declaration (`timeline_at`). Messages people wrote before it
 /// are captured with `capture`, at their own time.
 pub async fn record(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     number: IncidentNumber,
     events: &[Event],
 ) -> anyhow::Result<()> {
     let declared: Option<String> =
-        sqlx::query_scalar("SELECT declared_at FROM incidents WHERE number = ?")
+        sqlx::query_scalar("SELECT declared_at FROM incidents WHERE number = $1")
             .bind(number.0)
             .fetch_optional(&mut **tx)
             .await?;
@@ -245,7 +247,7 @@ pub async fn record(
         let at = declared.map_or(event.at, |d| timeline_at(event.at, d));
         sqlx::query(
             "INSERT INTO timeline (incident, at, actor, kind, before, after, text)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(number.0)
         .bind(to_db(at))
@@ -261,7 +263,7 @@ pub async fn record(
 }
 
 /// An incident's timeline, oldest first.
-pub async fn timeline(pool: &SqlitePool, number: IncidentNumber) -> anyhow::Result<Vec<Event>> {
+pub async fn timeline(pool: &AnyPool, number: IncidentNumber) -> anyhow::Result<Vec<Event>> {
     type Row = (
         String,
         Option<String>,
@@ -272,7 +274,7 @@ pub async fn timeline(pool: &SqlitePool, number: IncidentNumber) -> anyhow::Resu
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT at, actor, kind, before, after, text FROM timeline
-         WHERE incident = ? ORDER BY at, id",
+         WHERE incident = $1 ORDER BY at, id",
     )
     .bind(number.0)
     .fetch_all(pool)
@@ -294,14 +296,14 @@ pub async fn timeline(pool: &SqlitePool, number: IncidentNumber) -> anyhow::Resu
 /// Records a Slack message (thread reply or 📌) once, however often Slack
 /// delivers it.
 pub async fn capture(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     number: IncidentNumber,
     source_ts: &str,
     event: &Event,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "INSERT OR IGNORE INTO timeline (incident, at, actor, kind, text, source_ts)
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO timeline (incident, at, actor, kind, text, source_ts)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(number.0)
     .bind(to_db(event.at))
@@ -316,7 +318,7 @@ pub async fn capture(
 
 /// The most recently declared open incident: where a 📌 on a message that
 /// is not under any card goes.
-pub async fn latest_open(pool: &SqlitePool) -> anyhow::Result<Option<IncidentNumber>> {
+pub async fn latest_open(pool: &AnyPool) -> anyhow::Result<Option<IncidentNumber>> {
     let number: Option<i64> = sqlx::query_scalar(
         "SELECT number FROM incidents WHERE status IN ('declared', 'acknowledged')
          ORDER BY declared_at DESC, number DESC LIMIT 1",
@@ -328,8 +330,8 @@ pub async fn latest_open(pool: &SqlitePool) -> anyhow::Result<Option<IncidentNum
 
 /// A captured message was edited in Slack: its timeline row follows.
 /// Returns how many rows changed (0 when the message was never captured).
-pub async fn edit_captured(pool: &SqlitePool, source_ts: &str, text: &str) -> anyhow::Result<u64> {
-    let done = sqlx::query("UPDATE timeline SET text = ? WHERE source_ts = ?")
+pub async fn edit_captured(pool: &AnyPool, source_ts: &str, text: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query("UPDATE timeline SET text = $1 WHERE source_ts = $2")
         .bind(text)
         .bind(source_ts)
         .execute(pool)
@@ -338,8 +340,8 @@ pub async fn edit_captured(pool: &SqlitePool, source_ts: &str, text: &str) -> an
 }
 
 /// A captured message was deleted in Slack: so is its timeline row.
-pub async fn remove_captured(pool: &SqlitePool, source_ts: &str) -> anyhow::Result<u64> {
-    let done = sqlx::query("DELETE FROM timeline WHERE source_ts = ?")
+pub async fn remove_captured(pool: &AnyPool, source_ts: &str) -> anyhow::Result<u64> {
+    let done = sqlx::query("DELETE FROM timeline WHERE source_ts = $1")
         .bind(source_ts)
         .execute(pool)
         .await?;

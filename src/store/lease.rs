@@ -7,26 +7,26 @@
 use super::time::{from_db, to_db};
 use crate::lease::{HolderId, Lease, Term};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Takes lease `name` for `me` until `expires_at` if it is free, held by
 /// `me`, or expired at or before `stale_before` (normally the wall time
 /// now; see `crate::lease::may_acquire`). Returns the new term (one more
 /// than the row's last), or `None` when someone else holds it.
 pub async fn acquire(
-    db: &SqlitePool,
+    db: &AnyPool,
     name: &str,
     me: &HolderId,
     expires_at: DateTime<Utc>,
     stale_before: DateTime<Utc>,
 ) -> anyhow::Result<Option<Term>> {
     let term: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO leases (name, holder, term, expires_at) VALUES (?1, ?2, 1, ?3)
+        "INSERT INTO leases (name, holder, term, expires_at) VALUES ($1, $2, 1, $3)
          ON CONFLICT (name) DO UPDATE
             SET holder = excluded.holder,
                 term = leases.term + 1,
                 expires_at = excluded.expires_at
-          WHERE leases.expires_at <= ?4 OR leases.holder = ?2
+          WHERE leases.expires_at <= $4 OR leases.holder = $2
          RETURNING term",
     )
     .bind(name)
@@ -42,14 +42,14 @@ pub async fn acquire(
 /// row no longer names `me` under that term (see
 /// `crate::lease::may_renew`).
 pub async fn renew(
-    db: &SqlitePool,
+    db: &AnyPool,
     name: &str,
     me: &HolderId,
     term: Term,
     expires_at: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE leases SET expires_at = ?1 WHERE name = ?2 AND holder = ?3 AND term = ?4",
+        "UPDATE leases SET expires_at = $1 WHERE name = $2 AND holder = $3 AND term = $4",
     )
     .bind(to_db(expires_at))
     .bind(name)
@@ -63,20 +63,15 @@ pub async fn renew(
 /// Hands lease `name` over (a clean stop): marks `me`'s `term` expired
 /// long ago, so any replica may take it on its next ask, however far
 /// its clock is behind. `false` if it was not `me`'s any more.
-pub async fn release(
-    db: &SqlitePool,
-    name: &str,
-    me: &HolderId,
-    term: Term,
-) -> anyhow::Result<bool> {
+pub async fn release(db: &AnyPool, name: &str, me: &HolderId, term: Term) -> anyhow::Result<bool> {
     renew(db, name, me, term, DateTime::<Utc>::UNIX_EPOCH).await
 }
 
 /// The row for lease `name`, if any (for `/healthz`'s neighbours and
 /// tests; the rules never read before writing).
-pub async fn get(db: &SqlitePool, name: &str) -> anyhow::Result<Option<Lease>> {
+pub async fn get(db: &AnyPool, name: &str) -> anyhow::Result<Option<Lease>> {
     let row: Option<(String, i64, String)> =
-        sqlx::query_as("SELECT holder, term, expires_at FROM leases WHERE name = ?1")
+        sqlx::query_as("SELECT holder, term, expires_at FROM leases WHERE name = $1")
             .bind(name)
             .fetch_optional(db)
             .await?;

@@ -5,7 +5,7 @@
 use super::time::to_db;
 use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Serialize};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 /// One queued announcement.
 #[derive(Debug, Clone)]
@@ -38,14 +38,14 @@ pub enum Settled {
 }
 
 pub async fn push<T: Serialize>(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     now: DateTime<Utc>,
     kind: &str,
     item: &T,
 ) -> anyhow::Result<i64> {
     let payload = serde_json::to_string(item)?;
     let id = sqlx::query_scalar(
-        "INSERT INTO outbox (created_at, kind, payload) VALUES (?, ?, ?) RETURNING id",
+        "INSERT INTO outbox (created_at, kind, payload) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(to_db(now))
     .bind(kind)
@@ -60,11 +60,11 @@ pub async fn push<T: Serialize>(
 /// re-render again would say nothing more: it renders what is stored when
 /// it is sent. One already taken may have rendered, so it does not count.
 pub async fn queued_untaken<T: Serialize>(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     item: &T,
 ) -> anyhow::Result<bool> {
     let queued: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM outbox WHERE sent_at IS NULL AND in_doubt = 0 AND payload = ? LIMIT 1",
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND in_doubt = 0 AND payload = $1 LIMIT 1",
     )
     .bind(serde_json::to_string(item)?)
     .fetch_optional(&mut **tx)
@@ -75,25 +75,30 @@ pub async fn queued_untaken<T: Serialize>(
 /// Unsent rows in the order they were written, but for those in `skip`
 /// (rows for a destination that is parked).
 pub async fn unsent<T: DeserializeOwned>(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     limit: i64,
     skip: &[i64],
 ) -> anyhow::Result<Vec<Pending<T>>> {
-    let rows: Vec<(i64, String, bool, String)> = sqlx::query_as(
+    let skipped = if skip.is_empty() {
+        String::new()
+    } else {
+        format!("AND id NOT IN ({})", super::placeholders(2, skip.len()))
+    };
+    let sql = format!(
         "SELECT id, created_at, in_doubt, payload FROM outbox
-         WHERE sent_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))
-         ORDER BY id LIMIT ?",
-    )
-    .bind(serde_json::to_string(skip)?)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+         WHERE sent_at IS NULL {skipped} ORDER BY id LIMIT $1"
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, i64, String)>(&sql).bind(limit);
+    for id in skip {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(pool).await?;
     rows.into_iter()
         .map(|(id, queued_at, in_doubt, payload)| {
             Ok(Pending {
                 id,
                 queued_at,
-                in_doubt,
+                in_doubt: in_doubt != 0,
                 item: serde_json::from_str(&payload)?,
             })
         })
@@ -101,11 +106,19 @@ pub async fn unsent<T: DeserializeOwned>(
 }
 
 /// Marks rows as about to be sent, in one statement for the whole pass.
-pub async fn mark_in_doubt(pool: &SqlitePool, ids: &[i64]) -> anyhow::Result<()> {
-    sqlx::query("UPDATE outbox SET in_doubt = 1 WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(serde_json::to_string(ids)?)
-        .execute(pool)
-        .await?;
+pub async fn mark_in_doubt(pool: &AnyPool, ids: &[i64]) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE outbox SET in_doubt = 1 WHERE id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(pool).await?;
     Ok(())
 }
 
@@ -113,7 +126,7 @@ pub async fn mark_in_doubt(pool: &SqlitePool, ids: &[i64]) -> anyhow::Result<()>
 /// one fsync per pass rather than one per message, and the write lock
 /// held only briefly, so commands waiting to write are not kept back.
 pub async fn settle(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     now: DateTime<Utc>,
     outcomes: &[(i64, Settled)],
 ) -> anyhow::Result<()> {
@@ -124,22 +137,22 @@ pub async fn settle(
     for (kind, sql) in [
         (
             Settled::Sent,
-            "UPDATE outbox SET sent_at = ?1, in_doubt = 0
-             WHERE id IN (SELECT value FROM json_each(?2))",
+            "UPDATE outbox SET sent_at = $1, in_doubt = 0
+             WHERE id IN",
         ),
         (
             Settled::NotSent,
             "UPDATE outbox SET attempts = attempts + 1, in_doubt = 0
-             WHERE id IN (SELECT value FROM json_each(?2))",
+             WHERE id IN",
         ),
         (
             Settled::InDoubt,
             "UPDATE outbox SET attempts = attempts + 1
-             WHERE id IN (SELECT value FROM json_each(?2))",
+             WHERE id IN",
         ),
         (
             Settled::Untried { in_doubt: false },
-            "UPDATE outbox SET in_doubt = 0 WHERE id IN (SELECT value FROM json_each(?2))",
+            "UPDATE outbox SET in_doubt = 0 WHERE id IN",
         ),
     ] {
         let ids: Vec<i64> = outcomes
@@ -150,15 +163,22 @@ pub async fn settle(
         if ids.is_empty() {
             continue;
         }
-        sqlx::query(sql)
-            .bind(&sent_at)
-            .bind(serde_json::to_string(&ids)?)
-            .execute(&mut *tx)
-            .await?;
+        // Only the first statement sets a time; the ids follow it.
+        let sets_time = kind == Settled::Sent;
+        let first = if sets_time { 2 } else { 1 };
+        let sql = format!("{sql} ({})", super::placeholders(first, ids.len()));
+        let mut query = sqlx::query(&sql);
+        if sets_time {
+            query = query.bind(&sent_at);
+        }
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&mut *tx).await?;
     }
     for (id, outcome) in outcomes {
         if let Settled::Refused(error) = outcome {
-            sqlx::query("UPDATE outbox SET sent_at = ?, error = ?, in_doubt = 0 WHERE id = ?")
+            sqlx::query("UPDATE outbox SET sent_at = $1, error = $2, in_doubt = 0 WHERE id = $3")
                 .bind(&sent_at)
                 .bind(error)
                 .bind(id)
@@ -174,11 +194,8 @@ pub async fn settle(
 /// returns how many. Nothing reads a settled row again: a card's ts is kept
 /// on its incident and the timeline is its own table, so an old row only
 /// takes space. Unsent rows, in doubt or not, are kept whatever their age.
-pub async fn forget_settled_before(
-    pool: &SqlitePool,
-    before: DateTime<Utc>,
-) -> anyhow::Result<u64> {
-    let gone = sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?")
+pub async fn forget_settled_before(pool: &AnyPool, before: DateTime<Utc>) -> anyhow::Result<u64> {
+    let gone = sqlx::query("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
         .bind(to_db(before))
         .execute(pool)
         .await?;
@@ -217,12 +234,17 @@ mod tests {
             (ids[5], Settled::Untried { in_doubt: true }),
         ];
         settle(&pool, now, &outcomes).await.unwrap();
-        let shape: Vec<(bool, Option<String>, i64, bool)> = sqlx::query_as(
-            "SELECT sent_at IS NOT NULL, error, attempts, in_doubt FROM outbox ORDER BY id",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+        let shape: Vec<(Option<String>, Option<String>, i64, i64)> =
+            sqlx::query_as("SELECT sent_at, error, attempts, in_doubt FROM outbox ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let shape: Vec<_> = shape
+            .into_iter()
+            .map(|(sent, error, attempts, in_doubt)| {
+                (sent.is_some(), error, attempts, in_doubt != 0)
+            })
+            .collect();
         assert_eq!(
             shape,
             [

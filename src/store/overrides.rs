@@ -5,7 +5,7 @@ use super::time::{from_db, to_db};
 use crate::ids::{OverrideId, UserId};
 use crate::rota::Override;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 type Row = (
     i64,
@@ -52,13 +52,13 @@ pub struct NewOverride<'a> {
 /// Stores a new override inside the caller's transaction, so its
 /// announcements commit with it.
 pub async fn create(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     new: NewOverride<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Override> {
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO overrides (rota, user_id, covered, starts_at, ends_at, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     ))
     .bind(new.rota)
     .bind(new.user.as_str())
@@ -73,10 +73,10 @@ pub async fn create(
 }
 
 /// Live (not cancelled) overrides that have not ended by `now`.
-pub async fn current(pool: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<Vec<Override>> {
+pub async fn current(pool: &AnyPool, now: DateTime<Utc>) -> anyhow::Result<Vec<Override>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM overrides
-         WHERE cancelled_at IS NULL AND ends_at > ? ORDER BY starts_at, id"
+         WHERE cancelled_at IS NULL AND ends_at > $1 ORDER BY starts_at, id"
     ))
     .bind(to_db(now))
     .fetch_all(pool)
@@ -86,7 +86,7 @@ pub async fn current(pool: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<Ve
 
 /// Every live override, past ones included (the resolver ignores those
 /// outside the instant asked about).
-pub async fn live(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Override>> {
+pub async fn live(db: impl sqlx::AnyExecutor<'_>) -> anyhow::Result<Vec<Override>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM overrides WHERE cancelled_at IS NULL ORDER BY starts_at, id"
     ))
@@ -96,14 +96,15 @@ pub async fn live(db: impl sqlx::SqliteExecutor<'_>) -> anyhow::Result<Vec<Overr
 }
 
 /// One override, cancelled or not (the flag says which).
-pub async fn get(pool: &SqlitePool, id: OverrideId) -> anyhow::Result<Option<(Override, bool)>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM overrides WHERE id = ?"))
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await?;
+pub async fn get(pool: &AnyPool, id: OverrideId) -> anyhow::Result<Option<(Override, bool)>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM overrides WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let cancelled: Option<String> =
-        sqlx::query_scalar("SELECT cancelled_at FROM overrides WHERE id = ?")
+        sqlx::query_scalar("SELECT cancelled_at FROM overrides WHERE id = $1")
             .bind(id.0)
             .fetch_one(pool)
             .await?;
@@ -112,13 +113,13 @@ pub async fn get(pool: &SqlitePool, id: OverrideId) -> anyhow::Result<Option<(Ov
 
 /// Cancels a live override; false if it was already cancelled.
 pub async fn cancel(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: OverrideId,
     by: &UserId,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE overrides SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL",
+        "UPDATE overrides SET cancelled_at = $1, cancelled_by = $2 WHERE id = $3 AND cancelled_at IS NULL",
     )
     .bind(to_db(now))
     .bind(by.as_str())

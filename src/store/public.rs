@@ -8,7 +8,7 @@ use crate::policy::statuspage::ComponentStatus;
 use crate::statuspage::rules::PublicState;
 use crate::statuspage::{Marker, PublicStatus, Publication};
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use std::collections::BTreeMap;
 
 /// One intent, as read back for sending.
@@ -24,7 +24,7 @@ pub struct Intent {
 
 /// Records a submitted publication, inside the submission's transaction.
 pub async fn intend(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     marker: &Marker,
     by: &UserId,
     publication: &Publication,
@@ -32,7 +32,7 @@ pub async fn intend(
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO public_updates (incident, marker, requested_by, requested_at, publication, state)
-         VALUES (?, ?, ?, ?, ?, 'pending')",
+         VALUES ($1, $2, $3, $4, $5, 'pending')",
     )
     .bind(marker.incident.0)
     .bind(&marker.key)
@@ -46,7 +46,7 @@ pub async fn intend(
 
 /// Pending intents, oldest first: each incident's publications go in the
 /// order people submitted them.
-pub async fn pending(pool: &SqlitePool) -> anyhow::Result<Vec<Intent>> {
+pub async fn pending(pool: &AnyPool) -> anyhow::Result<Vec<Intent>> {
     let rows: Vec<(i64, i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, incident, marker, requested_by, publication, attempts
            FROM public_updates WHERE state = 'pending' ORDER BY id",
@@ -70,8 +70,8 @@ pub async fn pending(pool: &SqlitePool) -> anyhow::Result<Vec<Intent>> {
 }
 
 /// Counts a request begun for `id`; committed before it is sent.
-pub async fn attempting(pool: &SqlitePool, id: i64) -> anyhow::Result<()> {
-    sqlx::query("UPDATE public_updates SET attempts = attempts + 1 WHERE id = ?")
+pub async fn attempting(pool: &AnyPool, id: i64) -> anyhow::Result<()> {
+    sqlx::query("UPDATE public_updates SET attempts = attempts + 1 WHERE id = $1")
         .bind(id)
         .execute(pool)
         .await?;
@@ -80,12 +80,12 @@ pub async fn attempting(pool: &SqlitePool, id: i64) -> anyhow::Result<()> {
 
 /// Closes an intent: `sent`, or `refused` with why.
 pub async fn finish(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     error: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE public_updates SET state = ?, error = ?, done_at = ? WHERE id = ?")
+    sqlx::query("UPDATE public_updates SET state = $1, error = $2, done_at = $3 WHERE id = $4")
         .bind(if error.is_some() { "refused" } else { "sent" })
         .bind(error)
         .bind(to_db(now))
@@ -97,12 +97,12 @@ pub async fn finish(
 
 /// The incident's public state, if it has been published.
 pub async fn get(
-    conn: impl sqlx::Executor<'_, Database = Sqlite>,
+    conn: impl sqlx::Executor<'_, Database = Any>,
     number: IncidentNumber,
 ) -> anyhow::Result<Option<PublicState>> {
     let row: Option<(String, Option<String>, String, String, String, String)> = sqlx::query_as(
         "SELECT statuspage_id, shortlink, status, name, components, last_public_at
-           FROM public_incidents WHERE incident = ?",
+           FROM public_incidents WHERE incident = $1",
     )
     .bind(number.0)
     .fetch_optional(conn)
@@ -123,14 +123,14 @@ pub async fn get(
 
 /// Stores the incident's public state after a publication landed.
 pub async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     number: IncidentNumber,
     state: &PublicState,
 ) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO public_incidents
              (incident, statuspage_id, shortlink, status, name, components, last_public_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (incident) DO UPDATE SET statuspage_id = excluded.statuspage_id,
              shortlink = excluded.shortlink, status = excluded.status, name = excluded.name,
              components = excluded.components, last_public_at = excluded.last_public_at",

@@ -5,7 +5,7 @@
 use super::time::{from_db, to_db};
 use crate::reminders::{Kind, Planned, Subject};
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 /// A reminder that is due.
 #[derive(Debug, Clone)]
@@ -22,14 +22,14 @@ pub struct Due {
 /// are rows already due: the scheduler owes them, and checks when firing
 /// whether they still apply.
 pub async fn replan(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     subject: &Subject,
     planned: &[Planned],
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let pending: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, kind, due_at FROM reminders
-         WHERE subject = ? AND state = 'pending' AND due_at > ?",
+         WHERE subject = $1 AND state = 'pending' AND due_at > $2",
     )
     .bind(subject.to_string())
     .bind(to_db(now))
@@ -43,7 +43,7 @@ pub async fn replan(
         if still {
             kept.push((kind, due));
         } else {
-            sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE id = ?")
+            sqlx::query("UPDATE reminders SET state = 'cancelled' WHERE id = $1")
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
@@ -55,9 +55,9 @@ pub async fn replan(
         .filter(|p| !kept.contains(&(p.kind.as_str().to_owned(), to_db(p.due))))
     {
         sqlx::query(
-            "INSERT INTO reminders (subject, kind, due_at) VALUES (?, ?, ?)
+            "INSERT INTO reminders (subject, kind, due_at) VALUES ($1, $2, $3)
              ON CONFLICT (subject, kind, due_at)
-             DO UPDATE SET state = 'pending' WHERE state = 'cancelled'",
+             DO UPDATE SET state = 'pending' WHERE reminders.state = 'cancelled'",
         )
         .bind(subject.to_string())
         .bind(p.kind.as_str())
@@ -69,10 +69,10 @@ pub async fn replan(
 }
 
 /// Pending reminders due at or before `now`, oldest first.
-pub async fn due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<Due>> {
+pub async fn due(pool: &AnyPool, now: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<Due>> {
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT id, subject, kind, due_at FROM reminders
-         WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+         WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
     )
     .bind(to_db(now))
     .bind(limit)
@@ -93,12 +93,12 @@ pub async fn due(pool: &SqlitePool, now: DateTime<Utc>, limit: i64) -> anyhow::R
 /// Marks a reminder fired, inside the transaction that queues its
 /// messages; false if it had already fired or been cancelled.
 pub async fn mark_fired(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let done = sqlx::query(
-        "UPDATE reminders SET state = 'done', done_at = ? WHERE id = ? AND state = 'pending'",
+        "UPDATE reminders SET state = 'done', done_at = $1 WHERE id = $2 AND state = 'pending'",
     )
     .bind(to_db(now))
     .bind(id)
@@ -108,7 +108,7 @@ pub async fn mark_fired(
 }
 
 /// When the next pending reminder is due.
-pub async fn next_due(pool: &SqlitePool) -> anyhow::Result<Option<DateTime<Utc>>> {
+pub async fn next_due(pool: &AnyPool) -> anyhow::Result<Option<DateTime<Utc>>> {
     let next: Option<String> =
         sqlx::query_scalar("SELECT MIN(due_at) FROM reminders WHERE state = 'pending'")
             .fetch_one(pool)
@@ -119,13 +119,13 @@ pub async fn next_due(pool: &SqlitePool) -> anyhow::Result<Option<DateTime<Utc>>
 /// When each reminder of `kind` about an incident fired, for the incidents
 /// numbered from `first` on: (incident, fired at), oldest first.
 pub async fn fired_for_incidents(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     kind: Kind,
     first: crate::ids::IncidentNumber,
 ) -> anyhow::Result<Vec<(crate::ids::IncidentNumber, DateTime<Utc>)>> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT subject, done_at FROM reminders
-         WHERE kind = ? AND state = 'done' AND subject LIKE 'incident:%' AND done_at IS NOT NULL
+         WHERE kind = $1 AND state = 'done' AND subject LIKE 'incident:%' AND done_at IS NOT NULL
          ORDER BY done_at, id",
     )
     .bind(kind.as_str())

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 
 /// The segment last written to `channel`'s topic, if any.
 pub async fn segment(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     channel: &ChannelId,
 ) -> anyhow::Result<Option<String>> {
-    let stored = sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = ?")
+    let stored = sqlx::query_scalar("SELECT segment FROM topic_segments WHERE channel = $1")
         .bind(channel.as_str())
         .fetch_optional(db)
         .await?;
@@ -19,13 +19,13 @@ pub async fn segment(
 
 /// Records that `segment` is now in `channel`'s topic, as of `now`.
 pub async fn set_segment(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::AnyExecutor<'_>,
     channel: &ChannelId,
     segment: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "INSERT INTO topic_segments (channel, segment, set_at) VALUES (?, ?, ?)
+        "INSERT INTO topic_segments (channel, segment, set_at) VALUES ($1, $2, $3)
          ON CONFLICT (channel) DO UPDATE SET segment = excluded.segment, set_at = excluded.set_at",
     )
     .bind(channel.as_str())
@@ -42,12 +42,13 @@ mod tests {
     use crate::store::time::from_db;
     use chrono::Duration;
 
-    async fn set_at(pool: &sqlx::SqlitePool, channel: &ChannelId) -> DateTime<Utc> {
-        let raw: String = sqlx::query_scalar("SELECT set_at FROM topic_segments WHERE channel = ?")
-            .bind(channel.as_str())
-            .fetch_one(pool)
-            .await
-            .unwrap();
+    async fn set_at(pool: &sqlx::AnyPool, channel: &ChannelId) -> DateTime<Utc> {
+        let raw: String =
+            sqlx::query_scalar("SELECT set_at FROM topic_segments WHERE channel = $1")
+                .bind(channel.as_str())
+                .fetch_one(pool)
+                .await
+                .unwrap();
         from_db(&raw).unwrap()
     }
 

@@ -70,7 +70,7 @@ async fn started(slack: &Emulator, opened_before: usize, port: u16) {
 async fn an_alert_answered_200_is_posted_once_whenever_the_bot_is_killed_after() {
     let slack = Emulator::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let db_url = crate::support::database::fresh_url(dir.path()).await;
     let policy = Policy::builtin();
     let channel = policy.alerts.channel.to_string();
     for round in 0..ROUNDS {

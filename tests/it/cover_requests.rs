@@ -110,7 +110,9 @@ impl TestApp {
     /// Waits until the scheduler has planned shift reminders at start-up,
     /// before the test moves the clock past the first of them.
     async fn shift_reminders_planned(&self) {
-        let db = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
+        let db = paas_incident_bot::store::open_existing(&self.db_url)
+            .await
+            .unwrap();
         let planned = || async {
             sqlx::query_scalar::<_, i64>(
                 "SELECT COUNT(*) FROM reminders WHERE kind = 'shift_ahead'",

@@ -439,16 +439,13 @@ async fn a_missing_incident_channel_is_logged_and_skipped() {
 
 #[tokio::test]
 async fn a_locked_database_delays_a_change_but_does_not_lose_it() {
-    use sqlx::{Connection, SqliteConnection};
     let mut app = TestApp::start().await;
-    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    // The write lock, on either backend, held by another pool.
+    let other_pool = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    let other = paas_incident_bot::store::write(&other_pool).await.unwrap();
     let held = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(800)).await;
-        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        other.commit().await.unwrap();
     });
     let started = Instant::now();
     let reply = text(&app.command("/oncall", COVER, ALICE).await);
@@ -465,13 +462,12 @@ async fn a_locked_database_delays_a_change_but_does_not_lose_it() {
 
 #[tokio::test]
 async fn a_failure_on_our_side_quotes_a_reference_that_is_on_the_log_line() {
-    use sqlx::{Connection, SqliteConnection};
     let logs = support::logs::capture("error");
     let mut app = TestApp::start().await;
     // The override table gone: storing a cover fails on the bot's side.
-    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
+    let other = paas_incident_bot::store::open(&app.db_url).await.unwrap();
     sqlx::query("ALTER TABLE overrides RENAME TO overrides_gone")
-        .execute(&mut other)
+        .execute(&other)
         .await
         .unwrap();
     let reply = text(&app.command("/oncall", COVER, ALICE).await);

@@ -341,17 +341,16 @@ async fn handovers_are_posted_at_the_start_and_end_of_the_support_week() {
 
 #[tokio::test]
 async fn lookups_answer_from_memory_kept_current_by_the_writes() {
-    use sqlx::{Connection, SqliteConnection};
     let mut app = TestApp::start().await;
     let cover = "cover in-hours <@U0PAASEN1> today 11:00 to today 13:00";
     assert!(app.oncall(cover, "U0ALICE").await.contains("OVR-1"));
     app.declare("Routers down", "P2").await;
     // The tables the lookups come from, gone: an answer from the database
     // would now be an apology.
-    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
+    let other = paas_incident_bot::store::open(&app.db_url).await.unwrap();
     for table in ["overrides", "incidents"] {
         sqlx::query(&format!("ALTER TABLE {table} RENAME TO {table}_gone"))
-            .execute(&mut other)
+            .execute(&other)
             .await
             .unwrap();
     }

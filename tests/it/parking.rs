@@ -24,7 +24,7 @@ async fn two_hundred_posts_to_a_channel_the_bot_was_removed_from_hold_up_no_card
             "type": "post", "channel": GONE, "thread": null, "card_of": null,
             "content": {"text": format!("announcement {n}")},
         });
-        sqlx::query("INSERT INTO outbox (created_at, kind, payload) VALUES (?, 'post', ?)")
+        sqlx::query("INSERT INTO outbox (created_at, kind, payload) VALUES ($1, 'post', $2)")
             .bind("2026-11-23T09:59:00.000000Z")
             .bind(payload.to_string())
             .execute(&db)

@@ -44,21 +44,20 @@ fn said(out: &Output) -> String {
 }
 
 #[tokio::test]
-async fn a_postgres_url_is_refused_with_exit_2_and_the_password_masked() {
+async fn an_unreachable_postgres_exits_2_with_the_password_masked() {
     let mut command = bot();
+    // Port 1 on this host: nothing listens, so the connection is refused.
     command.env(
         "DATABASE_URL",
-        format!("postgres://bot:{PASSWORD}@db.example:5432/incidents"),
+        format!("postgres://bot:{PASSWORD}@127.0.0.1:1/incidents"),
     );
     let out = run(command).await;
     let said = said(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
-    assert!(said.contains("DATABASE_URL"), "{said}");
     assert!(
-        said.contains("postgres://bot:***@db.example:5432/incidents"),
+        said.contains("DATABASE_URL postgres://bot:***@127.0.0.1:1/incidents"),
         "{said}"
     );
-    assert!(said.contains("SQLite only"), "{said}");
     assert!(!said.contains(PASSWORD), "password leaked: {said}");
 }
 
@@ -70,7 +69,7 @@ async fn a_cloud_foundry_binding_is_read_and_its_password_masked() {
         format!(
             r#"{{"postgres": [{{"name": "incident-bot-db", "label": "postgres",
                 "tags": ["postgres", "relational"],
-                "credentials": {{"uri": "postgres://rdsuser:{PASSWORD}@rds.internal:5432/bot",
+                "credentials": {{"uri": "postgres://rdsuser:{PASSWORD}@127.0.0.1:1/bot",
                                  "password": "{PASSWORD}"}}}}]}}"#
         ),
     );
@@ -78,7 +77,7 @@ async fn a_cloud_foundry_binding_is_read_and_its_password_masked() {
     let said = said(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(
-        said.contains("VCAP_SERVICES: postgres://rdsuser:***@rds.internal:5432/bot"),
+        said.contains("postgres://rdsuser:***@127.0.0.1:1/bot"),
         "{said}"
     );
     assert!(!said.contains(PASSWORD), "password leaked: {said}");
@@ -115,9 +114,7 @@ async fn sigterm_stops_within_ten_seconds_and_hands_the_lease_over() {
         .wait_until(Duration::from_secs(10), |s| s.live_sockets() > 0)
         .await
         .expect("the bot connects");
-    let db = sqlx::SqlitePool::connect(&format!("{url}?mode=ro"))
-        .await
-        .unwrap();
+    let db = paas_incident_bot::store::open_existing(&url).await.unwrap();
     let (expires_at,): (String,) = sqlx::query_as("SELECT expires_at FROM leases")
         .fetch_one(&db)
         .await

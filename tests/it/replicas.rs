@@ -78,6 +78,12 @@ async fn readyz_is_503_naming_the_slack_socket_while_it_is_down() {
 
 #[tokio::test]
 async fn readyz_is_503_naming_the_database_once_its_file_is_deleted() {
+    if crate::support::database::sqlite_only(
+        "readyz_is_503_naming_the_database_once_its_file_is_deleted",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     let path = app.db_url.trim_start_matches("sqlite://").to_owned();
     std::fs::remove_file(path).unwrap();
@@ -113,7 +119,7 @@ async fn a_leader_is_ready_when_readiness_requires_the_leader() {
 #[tokio::test]
 async fn a_replica_that_loses_the_lease_stops_delivering_until_it_is_back() {
     let mut app = TestApp::start().await;
-    let db = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
     sqlx::query(
         "UPDATE leases SET holder = 'another-replica', term = term + 1,
          expires_at = '2999-01-01T00:00:00.000000Z'",
@@ -131,8 +137,16 @@ async fn a_replica_that_loses_the_lease_stops_delivering_until_it_is_back() {
     if health["role"] == "standby" {
         assert_eq!(covers_posted(&app), 0, "posted by a standby");
     }
-    // This is the only process on the file, so the row names a replica
-    // that cannot be running: the bot takes the lease back.
+    // On SQLite this is the only process on the file, so the row names a
+    // replica that cannot be running: the bot takes the lease back. On
+    // PostgreSQL other replicas may be running, so the row is believed
+    // until it expires: the other replica dies here.
+    if support::database::on_postgres() {
+        sqlx::query("UPDATE leases SET expires_at = '2000-01-01T00:00:00.000000Z'")
+            .execute(&db)
+            .await
+            .unwrap();
+    }
     until(&app, "/healthz", |b| b["role"] == "leader").await;
     app.slack
         .wait_until(WAIT, |_| covers_posted(&app) > 0)
@@ -161,7 +175,7 @@ async fn a_replica_that_loses_the_lease_stops_delivering_until_it_is_back() {
 #[tokio::test]
 async fn a_reply_left_in_doubt_by_one_holder_is_looked_up_by_the_next() {
     let mut app = TestApp::start().await;
-    let db = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
+    let db = paas_incident_bot::store::open(&app.db_url).await.unwrap();
     let card = app.declare("Router flapping", "P2").await;
     // What the declaration queued goes first.
     drained(&db).await;
@@ -206,7 +220,7 @@ async fn a_reply_left_in_doubt_by_one_holder_is_looked_up_by_the_next() {
 }
 
 /// Waits until every queued announcement has been settled.
-async fn drained(db: &sqlx::SqlitePool) {
+async fn drained(db: &sqlx::AnyPool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
@@ -222,4 +236,58 @@ async fn drained(db: &sqlx::SqlitePool) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Two replicas on one PostgreSQL database and one Slack: what one commits
+/// reaches the other's acks and loops through the database's notices,
+/// without the clock moving. The emulator hands envelopes to the newest
+/// socket, so the second replica takes every command while it runs, and
+/// the first (the lease holder) every command once it stops.
+#[tokio::test]
+async fn a_replica_hears_what_another_committed_and_delivers_it() {
+    let test = "a_replica_hears_what_another_committed_and_delivers_it";
+    let Some(url) = support::database::postgres_or_skip(test).await else {
+        return;
+    };
+    let mut first = TestApp::start_on(url).await;
+    let (status, _) = json(&first, "/healthz").await;
+    assert_eq!(status, 200);
+    let second = App::build(first.config()).await.unwrap();
+    let second_health = second.health_addr();
+    let stop_second = tokio_util::sync::CancellationToken::new();
+    let opened = first.slack.connections_opened();
+    let running = tokio::spawn(second.run(stop_second.clone()));
+    first
+        .slack
+        .wait_until(WAIT, |s| {
+            s.connections_opened() > opened && s.live_sockets() == 2
+        })
+        .await
+        .expect("the second replica connects");
+    let (_, health) = support::http_get(second_health, "/healthz").await;
+    assert!(health.contains("\"role\":\"standby\""), "{health}");
+
+    // Taken by the second replica, a standby: the leader delivers.
+    let ack = first.command("/oncall", COVER, ALICE).await;
+    assert!(ack["text"].as_str().unwrap().contains("OVR-1"), "{ack}");
+    first
+        .slack
+        .wait_until(WAIT, |_| covers_posted(&first) == 1)
+        .await
+        .expect("the leader announces the standby's override");
+    let card = first.declare("Database replica lag", "P2").await;
+    assert!(!card.is_empty());
+
+    stop_second.cancel();
+    running.await.unwrap().unwrap();
+    // Now the first replica answers, from memory it was told to reload.
+    let overrides = first.command("/oncall", "overrides", BOB).await;
+    assert!(
+        overrides["text"].as_str().unwrap().contains("OVR-1"),
+        "{overrides}"
+    );
+    let list = first.command("/incident", "list", BOB).await;
+    assert!(list.to_string().contains("Database replica lag"), "{list}");
+    assert_eq!(covers_posted(&first), 1, "announced once");
+    first.stop().await;
 }

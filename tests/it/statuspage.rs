@@ -520,7 +520,7 @@ async fn a_sigkill_while_the_create_is_unanswered_leaves_one_public_incident_and
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let db_url = crate::support::database::fresh_url(dir.path()).await;
     let config = dir.path().join("policy.toml");
     std::fs::write(&config, policy_text(&sp)).unwrap();
     let channel = Policy::builtin().incident_channel.to_string();
@@ -584,8 +584,11 @@ async fn a_sigkill_while_the_create_is_unanswered_leaves_one_public_incident_and
         })
         .await
         .expect("the restarted bot connects");
+    // On PostgreSQL the restarted bot first waits out the killed one's
+    // lease (the server cannot know it died): up to 13 s more.
+    let takeover = paas_incident_bot::lease::Timing::PRODUCTION.takeover_within();
     slack
-        .wait_until(WAIT, |s| {
+        .wait_until(WAIT + takeover, |s| {
             s.message(&channel, &card)
                 .is_some_and(|m| m.blocks.to_string().contains("https://stspg.io/"))
         })

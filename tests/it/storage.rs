@@ -22,6 +22,12 @@ impl TestApp {
 
 #[tokio::test]
 async fn healthz_is_503_once_the_database_file_is_deleted() {
+    if crate::support::database::sqlite_only(
+        "healthz_is_503_once_the_database_file_is_deleted",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     assert_eq!(app.healthz().await.0, 200);
     // Writes would go on into the deleted file and be lost on restart.
@@ -35,6 +41,12 @@ async fn healthz_is_503_once_the_database_file_is_deleted() {
 
 #[tokio::test]
 async fn healthz_is_503_while_the_database_file_is_read_only() {
+    if crate::support::database::sqlite_only(
+        "healthz_is_503_while_the_database_file_is_read_only",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     let path = app.db_path();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
@@ -48,22 +60,19 @@ async fn healthz_is_503_while_the_database_file_is_read_only() {
 
 #[tokio::test]
 async fn healthz_is_503_while_the_writer_is_wedged() {
-    use sqlx::{Connection, SqliteConnection};
     let mut app = TestApp::start().await;
     // Another connection holds the write lock and never lets go: nothing
     // the bot writes can commit. Reads still work.
-    let mut other = SqliteConnection::connect(&app.db_url).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    // The write lock, on either backend, held by another pool.
+    let other_pool = paas_incident_bot::store::open(&app.db_url).await.unwrap();
+    let other = paas_incident_bot::store::write(&other_pool).await.unwrap();
     let (status, body) = app.healthz().await;
     assert_eq!(status, 503, "{body}");
     assert!(
         body["db_error"].as_str().unwrap().contains("writer stuck"),
         "{body}"
     );
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.rollback().await.unwrap();
     let (status, body) = app.healthz().await;
     assert_eq!(status, 200, "{body}");
     app.stop().await;
@@ -71,6 +80,12 @@ async fn healthz_is_503_while_the_writer_is_wedged() {
 
 #[tokio::test]
 async fn a_second_bot_on_the_same_database_is_refused_at_start() {
+    if crate::support::database::sqlite_only(
+        "a_second_bot_on_the_same_database_is_refused_at_start",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     let second = App::build(app.config()).await;
     let refused = second.err().expect("the second bot is refused").to_string();
@@ -84,6 +99,12 @@ async fn a_second_bot_on_the_same_database_is_refused_at_start() {
 
 #[tokio::test]
 async fn a_deleted_database_is_not_silently_replaced_by_an_empty_one_at_start() {
+    if crate::support::database::sqlite_only(
+        "a_deleted_database_is_not_silently_replaced_by_an_empty_one_at_start",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     app.declare("Router down", "P2").await;
     app.stop().await;
@@ -100,6 +121,12 @@ async fn a_deleted_database_is_not_silently_replaced_by_an_empty_one_at_start() 
 
 #[tokio::test]
 async fn the_database_files_are_owner_only() {
+    if crate::support::database::sqlite_only(
+        "the_database_files_are_owner_only",
+        "it is about the database file",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     app.declare("Router down", "P2").await;
     for suffix in ["", "-wal", "-shm", ".lock"] {

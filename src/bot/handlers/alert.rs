@@ -17,10 +17,10 @@ use crate::store::{overrides, reminders as reminder_rows};
 use crate::views::alert as text;
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use tracing::{info, warn};
 
-type Tx<'t> = Transaction<'t, Sqlite>;
+type Tx<'t> = Transaction<'t, Any>;
 
 fn episode(group: &Group) -> Option<Episode> {
     Some(Episode {

@@ -18,7 +18,7 @@ use crate::rota::{people_covering, Override};
 use crate::store::{incidents, overrides};
 use crate::views::incident as text;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// How often a change is re-applied after losing a race before giving up.
 const RACE_RETRIES: usize = 3;
@@ -72,7 +72,7 @@ pub async fn apply(
 /// The thread replies a change owes, then the card refresh.
 async fn announce(
     ctx: &Context,
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     before: &Incident,
     after: &Incident,
     events: &[Event],
@@ -102,7 +102,7 @@ async fn announce(
 /// to resolve it there too (SPEC §5); nothing public is sent until a
 /// person submits that modal.
 async fn resolve_too(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     policy: &crate::policy::Policy,
     number: IncidentNumber,
     now: DateTime<Utc>,

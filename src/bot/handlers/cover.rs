@@ -15,7 +15,7 @@ use crate::rota::{self, Override};
 use crate::slack::blocks::cover::put_on_call;
 use crate::store::overrides;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use tracing::warn;
 
 /// What `/oncall cover` asks for.
@@ -66,7 +66,7 @@ pub async fn create(
 /// may set it and commits (a taken cover request commits both together).
 pub(super) async fn record(
     ctx: &Context,
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     cover: Cover<'_>,
     by: &UserId,
     now: DateTime<Utc>,

@@ -19,7 +19,7 @@ use crate::store::cover_requests::{self as requests, NewRequest};
 use crate::store::reminders as rows;
 use crate::views::cover_request as say;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 /// What `/oncall cover me` asks for.
 pub struct Ask<'a> {
@@ -224,7 +224,7 @@ fn not_taken(id: CoverRequestId, rota: &Rota, why: NotTaken) -> String {
 /// Fired by the scheduler at the request's start: if nobody took it, it
 /// lapses, every copy says so and the asker is told by DM.
 pub async fn lapse(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     policy: &Policy,
     id: CoverRequestId,
     now: DateTime<Utc>,

@@ -15,7 +15,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::lease::{HolderId, Keeper, Outcome, Request, Term, Timing, ONCE_ONLY};
 use crate::store;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::future::Future;
 
 use std::time::Instant;
@@ -54,7 +54,7 @@ impl Leadership {
 /// Keeps the lease: acquires it, renews it, notices the fence, and
 /// releases it when stopped.
 pub struct LeaseLoop {
-    db: SqlitePool,
+    db: AnyPool,
     me: HolderId,
     keeper: Keeper,
     /// This process holds the SQLite file's lock (`store::file::lock`),
@@ -78,7 +78,7 @@ enum Stepping {
 impl LeaseLoop {
     /// A loop for a new holder (a random id), and the leadership it keeps
     /// current.
-    pub fn new(db: SqlitePool, timing: Timing, sole: bool) -> (LeaseLoop, Leadership) {
+    pub fn new(db: AnyPool, timing: Timing, sole: bool) -> (LeaseLoop, Leadership) {
         let (tx, rx) = watch::channel(None);
         let lease = LeaseLoop {
             db,

@@ -19,7 +19,7 @@ use crate::store::{
 use crate::views::reminders::{self as say, Prompt, Says};
 use chrono::{DateTime, Duration, Utc};
 use slack_morphism::prelude::*;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -193,7 +193,7 @@ impl Scheduler {
     /// it said something about an incident (it still applied).
     async fn fire(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         row: &rows::Due,
         now: DateTime<Utc>,
         live: &[Override],
@@ -290,7 +290,7 @@ impl Scheduler {
     /// A rota's handover post (or end-of-week post), then its next one.
     async fn fire_handover(
         &self,
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         row: &rows::Due,
         name: &str,
         now: DateTime<Utc>,

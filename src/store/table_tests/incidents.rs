@@ -4,9 +4,9 @@ use crate::incident::{apply, Action, Event, EventKind, Status};
 use crate::store::incidents::*;
 use crate::store::{monday_ten, scratch, write};
 use chrono::Duration;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
-async fn insert_one(pool: &SqlitePool, title: &str, minutes: i64) -> IncidentNumber {
+async fn insert_one(pool: &AnyPool, title: &str, minutes: i64) -> IncidentNumber {
     let at = monday_ten() + Duration::minutes(minutes);
     let mut tx = write(pool).await.unwrap();
     let number = insert(&mut tx, &declared(title, at)).await.unwrap();

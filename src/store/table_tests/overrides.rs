@@ -3,9 +3,9 @@ use crate::ids::OverrideId;
 use crate::store::overrides::*;
 use crate::store::{monday_ten, scratch, write};
 use chrono::Duration;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
-async fn create_one(pool: &SqlitePool, from_h: i64, to_h: i64) -> crate::rota::Override {
+async fn create_one(pool: &AnyPool, from_h: i64, to_h: i64) -> crate::rota::Override {
     let t = monday_ten();
     let mut tx = write(pool).await.unwrap();
     let created = create(

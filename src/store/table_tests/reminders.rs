@@ -3,7 +3,7 @@ use crate::reminders::{Kind, Planned, Subject};
 use crate::store::reminders::*;
 use crate::store::{monday_ten, scratch, write};
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 fn at(minutes: i64) -> DateTime<Utc> {
     monday_ten() + Duration::minutes(minutes)
@@ -19,7 +19,7 @@ fn planned(slots: &[(Kind, i64)]) -> Vec<Planned> {
         .collect()
 }
 
-async fn replan_now(pool: &SqlitePool, subject: &Subject, slots: &[(Kind, i64)], now: i64) {
+async fn replan_now(pool: &AnyPool, subject: &Subject, slots: &[(Kind, i64)], now: i64) {
     let mut tx = write(pool).await.unwrap();
     replan(&mut tx, subject, &planned(slots), at(now))
         .await
@@ -116,7 +116,7 @@ async fn a_row_already_due_is_left_for_the_scheduler_to_judge() {
 #[tokio::test]
 async fn a_stored_subject_that_is_not_one_is_an_error() {
     let (_dir, pool) = scratch().await;
-    sqlx::query("INSERT INTO reminders (subject, kind, due_at) VALUES ('team:x', 'response', ?)")
+    sqlx::query("INSERT INTO reminders (subject, kind, due_at) VALUES ('team:x', 'response', $1)")
         .bind(crate::store::time::to_db(at(0)))
         .execute(&pool)
         .await

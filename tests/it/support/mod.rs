@@ -2,6 +2,7 @@
 //! and the real app on port 0, driven by a manual clock.
 #![allow(dead_code)]
 
+pub mod database;
 pub mod incident;
 pub mod logs;
 pub mod postgres;
@@ -62,7 +63,21 @@ impl TestApp {
     /// which SPEC §2.7 leaves to responders, and admins are responders.
     /// Permission tests use people the policy does not name. The bot is
     /// given `STATUSPAGE_API_KEY` = `key`.
-    pub async fn start_keyed(mut policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
+    pub async fn start_keyed(policy: Policy, now: DateTime<Utc>, key: Option<&str>) -> TestApp {
+        Self::start_at(policy, now, key, None).await
+    }
+
+    /// The built-in policy on the database at `db_url` (made by the test).
+    pub async fn start_on(db_url: String) -> TestApp {
+        Self::start_at(Policy::builtin(), monday_morning(), None, Some(db_url)).await
+    }
+
+    async fn start_at(
+        mut policy: Policy,
+        now: DateTime<Utc>,
+        key: Option<&str>,
+        db_url: Option<String>,
+    ) -> TestApp {
         for person in incident::TEAM {
             let id = paas_incident_bot::ids::UserId::parse(person).unwrap();
             if !policy.admins.contains(&id) {
@@ -71,7 +86,10 @@ impl TestApp {
         }
         let slack = Emulator::start().await.expect("emulator starts");
         let dir = Arc::new(tempfile::tempdir().unwrap());
-        let db_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let db_url = match db_url {
+            Some(url) => url,
+            None => database::fresh_url(dir.path()).await,
+        };
         let clock = ManualClock::new(now);
         let mut app = TestApp {
             slack,

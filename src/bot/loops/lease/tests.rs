@@ -16,7 +16,7 @@ const QUICK: Timing = Timing {
 };
 const WAIT: Duration = Duration::from_secs(10);
 
-async fn pool(url: &str) -> SqlitePool {
+async fn pool(url: &str) -> AnyPool {
     store::open(url).await.expect("the database opens")
 }
 
@@ -30,7 +30,7 @@ struct Running {
     task: JoinHandle<()>,
 }
 
-fn start(db: SqlitePool, sole: bool) -> Running {
+fn start(db: AnyPool, sole: bool) -> Running {
     let (lease, leadership) = LeaseLoop::new(db, QUICK, sole);
     let stop = CancellationToken::new();
     let task = tokio::spawn(lease.run(stop.clone()));
