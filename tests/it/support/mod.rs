@@ -5,7 +5,6 @@
 pub mod database;
 pub mod incident;
 pub mod logs;
-pub mod postgres;
 
 use chrono::{DateTime, TimeZone, Utc};
 use paas_incident_bot::app::{App, AppConfig};
