@@ -161,3 +161,30 @@ async fn the_socket_mode_ticket_url_never_reaches_the_logs_at_trace() {
     let leaks: Vec<&str> = logged.lines().filter(|l| l.contains("ticket=")).collect();
     assert!(leaks.is_empty(), "the ticket URL is logged: {leaks:#?}");
 }
+
+/// SPEC §4: no log line carries the database password, whatever the
+/// level, through a start, commands, notices between replicas' tables and
+/// a clean stop on PostgreSQL.
+#[tokio::test]
+async fn the_database_password_never_reaches_the_logs_at_any_level() {
+    let test = "the_database_password_never_reaches_the_logs_at_any_level";
+    let password = format!("pw{:016x}", std::process::id() as u64 * 0x9e37_79b9);
+    let Some(url) = support::database::postgres_with_password_or_skip(test, &password).await else {
+        return;
+    };
+    let logs = support::logs::capture("trace");
+    let mut app = TestApp::start_on(url).await;
+    app.command("/oncall", "", ALICE).await;
+    app.declare("Password check", "P3").await;
+    app.stop().await;
+    let logged = logs.text();
+    assert!(logged.contains("TRACE"), "TRACE output was not captured");
+    assert!(
+        logged.contains("heard changes"),
+        "the notice listener was not logged, so its silence means nothing"
+    );
+    assert!(
+        !logged.contains(&password),
+        "the database password is in the logs"
+    );
+}

@@ -91,6 +91,30 @@ pub async fn fresh_postgres() -> String {
     with_database(&admin, &name)
 }
 
+/// A fresh database owned by a new role that logs in with `password`, on
+/// the server `TEST_POSTGRES_URL` names; `None` (or a panic) as
+/// [`postgres_or_skip`]. For tests that the password never shows.
+pub async fn postgres_with_password_or_skip(test: &str, password: &str) -> Option<String> {
+    let url = postgres_or_skip(test).await?;
+    let admin = std::env::var(SERVER_VAR).expect(SERVER_VAR);
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let mut conn = PgConnection::connect(&admin)
+        .await
+        .expect("the test server");
+    conn.execute(format!("CREATE ROLE {name} LOGIN PASSWORD '{password}'").as_str())
+        .await
+        .expect("CREATE ROLE");
+    conn.execute(format!("ALTER DATABASE {name} OWNER TO {name}").as_str())
+        .await
+        .expect("ALTER DATABASE");
+    conn.close().await.ok();
+    let rest = url
+        .split_once('@')
+        .map(|(_, rest)| rest)
+        .expect("user@host");
+    Some(format!("postgres://{name}:{password}@{rest}"))
+}
+
 /// `admin` with its path replaced by `/name`, its query kept.
 fn with_database(admin: &str, name: &str) -> String {
     let (base, query) = admin.split_once('?').unwrap_or((admin, ""));
