@@ -16,6 +16,7 @@ mod demo;
 mod deploy;
 mod emulator_frames;
 mod exactly_once;
+mod failover;
 mod faults;
 mod foundation;
 mod home;

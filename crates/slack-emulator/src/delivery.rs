@@ -212,6 +212,15 @@ impl Emulator {
         self.inner.with(|s| s.redeliver_after = Some(after));
     }
 
+    /// From now on each envelope goes to a live socket picked at random
+    /// (seeded, so a run can be replayed), not the newest: Slack hands
+    /// each envelope to any one open connection of the app, not round-robin
+    /// (Socket Mode docs, "Using multiple connections").
+    pub fn deliver_to_random_socket(&self, seed: u64) {
+        self.inner
+            .with(|s| s.socket_pick = Some(fastrand::Rng::with_seed(seed)));
+    }
+
     /// Sends an envelope again now, with `retry_attempt` + 1.
     pub async fn resend(&self, envelope_id: &str) -> anyhow::Result<()> {
         if !self.inner.bump_retry(envelope_id, "timeout") {

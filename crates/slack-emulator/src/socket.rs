@@ -223,15 +223,22 @@ fn on_ack(inner: &Inner, text: &str) {
     });
 }
 
-/// Sends `text` to the newest live socket that is not closing; returns
-/// false when there is none.
+/// Sends `text` to one live socket that is not closing (the newest, or a
+/// random one after `Emulator::deliver_to_random_socket`); returns false
+/// when there is none.
 pub(crate) fn deliver(s: &mut super::state::State, text: String) -> bool {
-    let target = s
+    let mut live: Vec<u64> = s
         .sockets
         .iter()
         .filter(|(_, sock)| sock.live && !sock.closing)
         .map(|(id, _)| *id)
-        .max();
+        .collect();
+    // Sorted, so a seeded pick is the same pick on a replay.
+    live.sort_unstable();
+    let target = match s.socket_pick.as_mut() {
+        Some(rng) if !live.is_empty() => Some(live[rng.usize(..live.len())]),
+        _ => live.last().copied(),
+    };
     match target.and_then(|id| s.sockets.get(&id)) {
         Some(sock) => sock.tx.send(Outgoing::Text(text)).is_ok(),
         None => false,

@@ -177,6 +177,9 @@ pub(crate) struct State {
     pub queued: Vec<String>,
     pub acks: Vec<Ack>,
     pub redeliver_after: Option<Duration>,
+    /// Set: each envelope goes to a live socket picked by this generator,
+    /// as Slack hands it to any one open connection. Unset: the newest.
+    pub socket_pick: Option<fastrand::Rng>,
     counter: u64,
 }
 

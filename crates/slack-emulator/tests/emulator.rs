@@ -193,6 +193,40 @@ async fn unacked_envelopes_are_redelivered_with_retry_attempt() {
     assert!(slack.resend("no-such-envelope").await.is_err());
 }
 
+/// Without a pick the newest socket gets everything; with one, each
+/// envelope goes to one socket or the other, and both get some.
+#[tokio::test]
+async fn envelopes_go_to_a_random_live_socket_once_asked() {
+    let slack = Emulator::start().await.unwrap();
+    let (mut first, _) = connect_socket(&slack).await;
+    let (mut second, _) = connect_socket(&slack).await;
+    slack
+        .wait_until(WAIT, |s| s.live_sockets() == 2)
+        .await
+        .unwrap();
+    let home = || slack.event(json!({"type": "app_home_opened", "user": "U0ALICE"}));
+    let id = home().await.unwrap();
+    assert_eq!(next_json(&mut second).await["envelope_id"], id.as_str());
+
+    slack.deliver_to_random_socket(7);
+    let mut sent = Vec::new();
+    for _ in 0..40 {
+        sent.push(home().await.unwrap());
+    }
+    let mut got = [Vec::new(), Vec::new()];
+    for (k, ws) in [&mut first, &mut second].into_iter().enumerate() {
+        while let Ok(frame) = tokio::time::timeout(Duration::from_millis(200), next_json(ws)).await
+        {
+            got[k].push(frame["envelope_id"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(!got[0].is_empty() && !got[1].is_empty(), "{got:?}");
+    let mut all: Vec<String> = got.concat();
+    all.sort();
+    sent.sort();
+    assert_eq!(all, sent, "each envelope went to exactly one socket");
+}
+
 #[tokio::test]
 async fn rate_limits_answer_429_with_retry_after() {
     let slack = Emulator::start().await.unwrap();
