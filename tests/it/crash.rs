@@ -13,17 +13,16 @@
 //! run.
 
 use crate::support;
+use support::kills::{cards, response_reminders, seed_incidents, unsent, Rng};
+use support::monday_morning;
 
-use chrono::{DateTime, TimeZone, Utc};
-use paas_incident_bot::ids::{IncidentNumber, UserId};
-use paas_incident_bot::incident::{self, Declaration, Title};
+use chrono::{DateTime, Utc};
+use paas_incident_bot::ids::IncidentNumber;
 use paas_incident_bot::policy::Policy;
-use paas_incident_bot::priority::Priority;
-use paas_incident_bot::reminders::{self, Kind};
 use paas_incident_bot::store;
 use serde_json::Value;
 use slack_emulator::Emulator;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::incident::{declare_form, ALICE};
@@ -44,26 +43,6 @@ const FIRST_DUE_MS: i64 = 1500;
 /// Long enough that a reminder due meanwhile is reported late.
 const DOWNTIME_S: i64 = 300;
 
-/// xorshift64*: small, seeded, good enough to pick kill points.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
 /// What the test sent, by envelope id, so acks can be matched to work.
 #[derive(Default)]
 struct Sent {
@@ -71,49 +50,6 @@ struct Sent {
     declares: HashMap<String, String>,
     /// `/oncall cover` envelopes.
     covers: BTreeSet<String>,
-}
-
-/// Monday 23 November 2026, 10:00 in London: in hours.
-fn monday_morning() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
-}
-
-/// Inserts unacknowledged P1 incidents whose response deadlines fall
-/// `FIRST_DUE_MS` after `t0` and every `DUE_EVERY_MS` after; returns the
-/// number and deadline of each.
-async fn seed_incidents(db_url: &str, t0: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
-    let policy = Policy::builtin();
-    let calendar = policy.calendar();
-    let pool = store::open(db_url).await.unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    let mut seeded = Vec::new();
-    for k in 0..SEEDED {
-        let due = t0 + chrono::Duration::milliseconds(FIRST_DUE_MS + DUE_EVERY_MS * k as i64);
-        // The built-in policy's in-hours P1 response time.
-        let declared_at = due - chrono::Duration::minutes(20);
-        let declaration = Declaration {
-            title: Title::parse(&format!("Seeded {k}")).unwrap(),
-            description: String::new(),
-            priority: Priority::P1,
-            cyber: false,
-            engineering_lead: None,
-            comms_lead: None,
-            declared_by: UserId::parse(ALICE).unwrap(),
-        };
-        let (incident, _) = incident::declare(declaration, IncidentNumber(0), declared_at);
-        let planned = reminders::plan(&policy, &calendar, &incident, declared_at);
-        assert!(
-            planned
-                .iter()
-                .any(|p| p.kind == Kind::Response && p.due == due),
-            "a seeded P1 is owed its response reminder at {due}: {planned:?}"
-        );
-        let number = store::incidents::insert(&mut tx, &incident).await.unwrap();
-        seeded.push((number.0, due));
-    }
-    tx.commit().await.unwrap();
-    pool.close().await;
-    seeded
 }
 
 fn spawn_bot(slack: &Emulator, db_url: &str, offset_s: i64) -> Child {
@@ -153,43 +89,6 @@ async fn wait_connected(slack: &Emulator, opened_before: usize) -> bool {
         })
         .await
         .is_ok()
-}
-
-/// Every `INC-N:` in `text`.
-fn numbers_in(text: &str) -> Vec<i64> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("INC-") {
-        rest = &rest[at + 4..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() && rest[digits.len()..].starts_with(':') {
-            found.push(digits.parse().unwrap());
-        }
-    }
-    found
-}
-
-/// Top-level messages in the incident channel whose blocks name `INC-N:`,
-/// with the header text, per N.
-fn cards(slack: &Emulator, channel: &str) -> BTreeMap<i64, Vec<String>> {
-    let mut cards: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for m in slack.messages(channel) {
-        if m.thread_ts.is_some() {
-            continue;
-        }
-        let blocks = m.blocks.to_string();
-        let mut seen = BTreeSet::new();
-        for n in numbers_in(&blocks) {
-            if seen.insert(n) {
-                let header = m.blocks[0]["text"]["text"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
-                cards.entry(n).or_default().push(header);
-            }
-        }
-    }
-    cards
 }
 
 /// One scripted cycle; returns early, after `delay`, at step `kill_at`.
@@ -292,25 +191,6 @@ async fn response_reminders_pending(db: &sqlx::AnyPool, by: DateTime<Utc>) -> i6
     .unwrap()
 }
 
-/// Messages anywhere in `channel` (top level or in a thread) saying INC-N's
-/// response time has passed.
-fn response_reminders(slack: &Emulator, channel: &str, n: i64) -> Vec<String> {
-    let needle = format!("INC-{n} (P1) has not been acknowledged");
-    slack
-        .messages(channel)
-        .into_iter()
-        .filter(|m| m.text.contains(&needle))
-        .map(|m| m.text)
-        .collect()
-}
-
-async fn unsent(db: &sqlx::AnyPool) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(db)
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_work_survives_sigkill_at_random_moments() {
     if support::database::sqlite_only(
@@ -337,7 +217,16 @@ async fn acknowledged_work_survives_sigkill_at_random_moments() {
     // across restarts from Monday 10:00 at the real rate.
     let t0 = monday_morning();
     let mut offset_s = (t0 - Utc::now()).num_seconds();
-    let seeded = seed_incidents(&db_url, Utc::now() + chrono::Duration::seconds(offset_s)).await;
+    let seeded = seed_incidents(
+        &db_url,
+        ALICE,
+        SEEDED,
+        Utc::now()
+            + chrono::Duration::seconds(offset_s)
+            + chrono::Duration::milliseconds(FIRST_DUE_MS),
+        chrono::Duration::milliseconds(DUE_EVERY_MS),
+    )
+    .await;
     let last_due = seeded.last().unwrap().1;
 
     // Once, when half the reminders are due, the bot stays down for five

@@ -20,18 +20,15 @@
 //! Needs PostgreSQL: see `support::database::postgres_or_skip`.
 
 use crate::support;
+use support::kills::{cards, response_reminders, seed_incidents, unsent, Rng};
+use support::monday_morning;
 
-use chrono::{DateTime, TimeZone, Utc};
-use paas_incident_bot::ids::{IncidentNumber, UserId};
-use paas_incident_bot::incident::{self, Declaration, Title};
+use chrono::Utc;
 use paas_incident_bot::policy::Policy;
-use paas_incident_bot::priority::Priority;
-use paas_incident_bot::reminders::{self, Kind};
-use paas_incident_bot::store;
 use serde_json::Value;
 use slack_emulator::Emulator;
 use sqlx::AnyPool;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use support::incident::{declare_form, TEAM};
@@ -54,31 +51,6 @@ const COVER: &str = "cover in-hours <@U0PAASEN1> tomorrow 10:00 to tomorrow 11:0
 /// real binary runs the built-in policy.
 const COVERER: &str = "U0PAASEN2";
 const COVERING: &str = "U0PAASEN1";
-
-/// xorshift64*: small, seeded, good enough to pick kill points.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-/// Monday 23 November 2026, 10:00 in London: in hours.
-fn monday_morning() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
-}
 
 /// What the workload sent, by envelope id, so acks can be matched to work.
 #[derive(Default)]
@@ -208,78 +180,6 @@ async fn leader(replicas: &[Replica; 2], within: Duration) -> Option<usize> {
     }
 }
 
-/// Inserts unacknowledged P1 incidents whose response deadlines fall
-/// `FIRST_DUE_S` after `t0` and every `DUE_EVERY_S` after; returns the
-/// number and deadline of each.
-async fn seed_incidents(db_url: &str, t0: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
-    let policy = Policy::builtin();
-    let calendar = policy.calendar();
-    let pool = store::open(db_url).await.unwrap();
-    let mut tx = pool.begin().await.unwrap();
-    let mut seeded = Vec::new();
-    for k in 0..SEEDED {
-        let due = t0 + chrono::Duration::seconds(FIRST_DUE_S + DUE_EVERY_S * k as i64);
-        // The built-in policy's in-hours P1 response time.
-        let declared_at = due - chrono::Duration::minutes(20);
-        let declaration = Declaration {
-            title: Title::parse(&format!("Seeded {k}")).unwrap(),
-            description: String::new(),
-            priority: Priority::P1,
-            cyber: false,
-            engineering_lead: None,
-            comms_lead: None,
-            declared_by: UserId::parse(TEAM[0]).unwrap(),
-        };
-        let (incident, _) = incident::declare(declaration, IncidentNumber(0), declared_at);
-        let planned = reminders::plan(&policy, &calendar, &incident, declared_at);
-        assert!(
-            planned
-                .iter()
-                .any(|p| p.kind == Kind::Response && p.due == due),
-            "a seeded P1 is owed its response reminder at {due}: {planned:?}"
-        );
-        let number = store::incidents::insert(&mut tx, &incident).await.unwrap();
-        seeded.push((number.0, due));
-    }
-    tx.commit().await.unwrap();
-    pool.close().await;
-    seeded
-}
-
-/// Every `INC-N:` in `text`.
-fn numbers_in(text: &str) -> Vec<i64> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("INC-") {
-        rest = &rest[at + 4..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() && rest[digits.len()..].starts_with(':') {
-            found.push(digits.parse().unwrap());
-        }
-    }
-    found
-}
-
-/// Top-level messages in the incident channel whose blocks name `INC-N:`,
-/// with the header text, per N.
-fn cards(slack: &Emulator, channel: &str) -> BTreeMap<i64, Vec<String>> {
-    let mut cards: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for m in slack.messages(channel) {
-        if m.thread_ts.as_ref().is_some_and(|t| *t != m.ts) {
-            continue;
-        }
-        let numbers: BTreeSet<i64> = numbers_in(&m.blocks.to_string()).into_iter().collect();
-        for n in numbers {
-            let header = m.blocks[0]["text"]["text"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            cards.entry(n).or_default().push(header);
-        }
-    }
-    cards
-}
-
 /// People declare, update and set overrides until `stop`; envelopes go
 /// to either replica, and a step whose replica dies is given up after
 /// `STEP_WAIT`.
@@ -363,25 +263,6 @@ async fn count(db: &AnyPool, sql: &str, bind: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-async fn unsent(db: &AnyPool) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
-        .fetch_one(db)
-        .await
-        .unwrap()
-}
-
-/// Top-level messages in `channel` saying INC-N's response time has
-/// passed (a seeded incident has no card to thread them under).
-fn response_reminders(slack: &Emulator, channel: &str, n: i64) -> Vec<String> {
-    let needle = format!("INC-{n} (P1) has not been acknowledged");
-    slack
-        .messages(channel)
-        .into_iter()
-        .filter(|m| m.text.contains(&needle))
-        .map(|m| m.text)
-        .collect()
-}
-
 /// The `p`th percentile (0–100) of sorted `values`.
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[((sorted.len() - 1) * p).div_ceil(100)]
@@ -406,7 +287,14 @@ async fn the_other_replica_takes_over_within_15_s_of_each_sigkill_and_nothing_is
     // across restarts from Monday 10:00 at the real rate.
     let offset_s = (monday_morning() - Utc::now()).num_seconds();
     let bot_now = move || Utc::now() + chrono::Duration::seconds(offset_s);
-    let seeded = seed_incidents(&db_url, bot_now()).await;
+    let seeded = seed_incidents(
+        &db_url,
+        TEAM[0],
+        SEEDED,
+        bot_now() + chrono::Duration::seconds(FIRST_DUE_S),
+        chrono::Duration::seconds(DUE_EVERY_S),
+    )
+    .await;
     let last_due = seeded.last().unwrap().1;
     let setup = Setup {
         slack: slack.clone(),

@@ -4,6 +4,7 @@
 
 pub mod database;
 pub mod incident;
+pub mod kills;
 pub mod logs;
 
 use chrono::{DateTime, TimeZone, Utc};
