@@ -10,6 +10,7 @@
 //! 30 s, and 154 idle connections made `/healthz` unreachable.
 
 use crate::bot::Leadership;
+use crate::database_url::Backend;
 use crate::metrics::Metrics;
 use crate::store::file::Identity;
 use axum::extract::State;
@@ -61,8 +62,22 @@ async fn write_problem(state: &HealthState) -> Option<String> {
         return Some(problem.to_owned());
     }
     let probe = async {
-        let tx = crate::store::write(&state.writer).await?;
-        tx.rollback().await
+        match crate::store::backend_of(&state.writer) {
+            // The file's write lock: free unless a writer is wedged.
+            Backend::Sqlite => crate::store::write(&state.writer).await?.rollback().await,
+            // Not the shared write lock, which is held in turn by every
+            // replica's writes: one busy replica must not fail every
+            // replica's probe. A server that takes no writes says so.
+            Backend::Postgres => {
+                let read_only: String = sqlx::query_scalar("SHOW transaction_read_only")
+                    .fetch_one(&state.writer)
+                    .await?;
+                if read_only == "on" {
+                    return Err(sqlx::Error::Protocol("the server is read-only".into()));
+                }
+                Ok(())
+            }
+        }
     };
     match tokio::time::timeout(WRITE_PROBE_TIMEOUT, probe).await {
         Ok(Ok(())) => None,

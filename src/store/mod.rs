@@ -141,6 +141,24 @@ async fn open_postgres(url: &str, connections: u32) -> anyhow::Result<AnyPool> {
     AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(CONNECT_TIMEOUT)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // READ COMMITTED whatever the server's default, so a read
+                // after the write lock sees every commit before it. A
+                // replica cut off mid-transaction holds the write lock
+                // until the server gives up on it: after 30 s idle in the
+                // transaction, not the hours TCP may take to notice; and a
+                // write waits at most 20 s for the lock, then fails and
+                // is answered with an apology rather than hang.
+                conn.execute(
+                    "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED; \
+                     SET idle_in_transaction_session_timeout = '30s'; \
+                     SET lock_timeout = '20s';",
+                )
+                .await
+                .map(drop)
+            })
+        })
         .after_release(|conn, _| Box::pin(discard_if_stuck(conn)))
         .connect(url)
         .await

@@ -60,6 +60,13 @@ async fn healthz_is_503_while_the_database_file_is_read_only() {
 
 #[tokio::test]
 async fn healthz_is_503_while_the_writer_is_wedged() {
+    if crate::support::database::sqlite_only(
+        "healthz_is_503_while_the_writer_is_wedged",
+        "on PostgreSQL the write lock is taken in turn by every replica's \
+         writes, so /healthz does not probe it",
+    ) {
+        return;
+    }
     let mut app = TestApp::start().await;
     // Another connection holds the write lock and never lets go: nothing
     // the bot writes can commit. Reads still work.
