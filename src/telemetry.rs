@@ -42,6 +42,9 @@ pub fn never_logged() -> Targets {
         // Its frame traces carry every message whole (hex-encoded): the
         // acks among them hold calendar feed links with their tokens.
         .with_target("tungstenite::protocol", LevelFilter::DEBUG)
+        // It warns of a connection parameter it does not know with the
+        // parameter's value, which may be a password (`sslpassword`).
+        .with_target("sqlx_postgres::options", LevelFilter::OFF)
 }
 
 pub fn init(format: LogFormat) {
