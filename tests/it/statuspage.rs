@@ -203,6 +203,9 @@ async fn resolving_offers_to_resolve_publicly_and_restores_only_what_it_changed(
     )
     .await;
     incidents_become(&sp, 1).await;
+    // Said once the bot has stored which public incident it made: the
+    // page having it is not enough to resolve against.
+    app.thread_says(&card, "published to the status page").await;
     app.clock.advance(chrono::Duration::minutes(30));
     app.command("/incident", "resolve INC-1 Routers restarted", ALICE)
         .await;
