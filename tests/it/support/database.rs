@@ -39,7 +39,7 @@ pub fn on_postgres() -> bool {
 pub fn sqlite_only(test: &str, why: &str) -> bool {
     let skip = on_postgres();
     if skip {
-        eprintln!("{test}: runs on the SQLite run only: {why}");
+        say(&format!("{test}: runs on the SQLite run only: {why}"));
     }
     skip
 }
@@ -56,8 +56,17 @@ pub async fn postgres_or_skip(test: &str) -> Option<String> {
         std::env::var("TEST_POSTGRES").as_deref() != Ok("required"),
         "{test} needs PostgreSQL: TEST_POSTGRES=required but {SERVER_VAR} is unset"
     );
-    eprintln!("{test}: did not run: set {SERVER_VAR} to a PostgreSQL admin URL to run it");
+    say(&format!(
+        "{test}: did not run: set {SERVER_VAR} to a PostgreSQL admin URL to run it"
+    ));
     None
+}
+
+/// Writes a line straight to the process's stderr: `eprintln!` in a test
+/// is captured, and shown only if the test fails, and a skip must be seen.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// A URL for a fresh, empty database for one test: `dir/bot.db` on SQLite,
