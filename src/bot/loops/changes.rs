@@ -79,6 +79,7 @@ impl Changes {
             let Some(listener) = listening.as_mut() else {
                 match self.listen().await {
                     Ok(listener) => {
+                        debug!("listening for other replicas' changes");
                         listening = Some(listener);
                         self.context.heard(&Changed::ALL).await;
                     }
