@@ -2,7 +2,8 @@
 //! (`examples/bare_bot.rs`), each in its own process against its own
 //! emulator, so the memory figures are the bot's alone.
 //!
-//!     cargo build --release --bin paas-incident-bot --example bare_bot --example bench
+//!     cargo build --release --bin paas-incident-bot
+//!     cargo build --release --example bare_bot --example bench
 //!     BENCH_ONLY=floor target/release/examples/bench
 //!
 //! Each run starts a fresh emulator and bot, waits for the socket, lets the
