@@ -15,8 +15,11 @@ use crate::metrics::Metrics;
 use futures::{SinkExt, StreamExt};
 use serde_json::Value;
 use slack_morphism::prelude::*;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -201,14 +204,12 @@ impl SocketMode {
                 let span = envelope_span(&env);
                 let handler = self.handler.clone();
                 let ack_tx = ack_tx.clone();
-                in_flight.spawn(
-                    async move {
-                        let (id, accepts) = (env.id.clone(), env.accepts_response_payload);
-                        let payload = handler.handle(env).await;
-                        let _ = ack_tx.send((envelope::ack(&id, payload, accepts), received));
-                    }
-                    .instrument(span),
-                );
+                let answer = async move {
+                    let (id, accepts) = (env.id.clone(), env.accepts_response_payload);
+                    let payload = handler.handle(env).await;
+                    let _ = ack_tx.send((envelope::ack(&id, payload, accepts), received));
+                };
+                start(answer.instrument(span), in_flight);
             }
             Frame::Unreadable { envelope_id, error } => {
                 error!(
@@ -229,6 +230,30 @@ impl SocketMode {
     }
 }
 
+/// Runs `answer` as far as it goes at once, on the socket's own task, and
+/// spawns the rest only if it has to wait. Most answers (`/oncall`, the
+/// Home tab, a list) come from memory and finish in that first step, so
+/// their ack skips the hand-over to another worker thread. A slow answer
+/// still runs beside the socket once it first waits.
+///
+/// A panic in that first step is caught, so it cannot end the connection:
+/// the envelope goes unacked, as a panicking spawned task's does, and Slack
+/// resends it.
+fn start(answer: impl Future<Output = ()> + Send + 'static, in_flight: &TaskTracker) {
+    let mut answer = Box::pin(answer);
+    // The waker is never woken: a future that returns Pending here is
+    // polled again by its own task at once, and a future registers the
+    // waker of its latest poll (the `Future::poll` contract).
+    let mut first_step = Context::from_waker(Waker::noop());
+    match panic::catch_unwind(AssertUnwindSafe(|| answer.as_mut().poll(&mut first_step))) {
+        Ok(Poll::Ready(())) => {}
+        Ok(Poll::Pending) => {
+            in_flight.spawn(answer);
+        }
+        Err(_) => error!("an envelope's handler panicked; it is left unacked for Slack to resend"),
+    }
+}
+
 fn envelope_span(env: &Envelope) -> tracing::Span {
     use super::envelope::Inbound;
     let (command, user) = match &env.inbound {
@@ -245,5 +270,50 @@ fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
         SlackInteractionEvent::ViewSubmission(_) => "view_submission",
         SlackInteractionEvent::ViewClosed(_) => "view_closed",
         _ => "interaction",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test]
+    async fn an_answer_that_needs_no_wait_finishes_inline_and_spawns_nothing() {
+        let tracker = TaskTracker::new();
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        start(async move { flag.store(true, Ordering::SeqCst) }, &tracker);
+        assert!(done.load(Ordering::SeqCst), "not run in the first step");
+        assert_eq!(tracker.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_waits_is_spawned_and_finishes_when_woken() {
+        let tracker = TaskTracker::new();
+        let steps = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let counted = steps.clone();
+        start(
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                rx.await.expect("sent");
+                counted.fetch_add(1, Ordering::SeqCst);
+            },
+            &tracker,
+        );
+        assert_eq!(steps.load(Ordering::SeqCst), 1, "the first step ran inline");
+        assert_eq!(tracker.len(), 1, "the rest was spawned");
+        tx.send(()).expect("the answer waits");
+        tracker.close();
+        tracker.wait().await;
+        assert_eq!(steps.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_first_step_is_contained() {
+        let tracker = TaskTracker::new();
+        start(async { panic!("a handler's bug") }, &tracker);
+        assert_eq!(tracker.len(), 0);
     }
 }
