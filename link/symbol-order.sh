@@ -17,12 +17,13 @@ done
 # The binary on its own, as the image and `cargo run --release` build it.
 # Symbol names carry a hash of each crate's features, and building the
 # examples in the same command would add their dev-dependencies' features.
-cargo build --release --locked --bin paas-incident-bot
-cargo build --release --locked --example bench --example bare_bot
-
+# Linked without the current list, so the order within each group below
+# is the compiler's, not the last list's.
+PAAS_INCIDENT_BOT_LINK_LAYOUT=off cargo build --release --locked --bin paas-incident-bot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp target/release/paas-incident-bot "$work/bot"
+cargo build --release --locked --example bench --example bare_bot
 callgrind=(valgrind -q --tool=callgrind --dump-instr=no --demangle=no
   --compress-strings=no --compress-pos=no)
 
@@ -35,7 +36,7 @@ cat >"$work/serve" <<SCRIPT
     callgrind_control -d \$\$ >/dev/null 2>&1 || true
     sleep 1
   done ) &
-exec ${callgrind[*]} --callgrind-out-file=$work/serve.%p $work/bot "\$@"
+exec ${callgrind[*]} --callgrind-out-file=$(printf %q "$work/serve.%p") $(printf %q "$work/bot") "\$@"
 SCRIPT
 chmod +x "$work/serve"
 FLOOR_ROUNDS=1 FLOOR_BOTS="train=$work/serve" BENCH_ONLY=floor target/release/examples/bench >/dev/null
@@ -61,3 +62,4 @@ out=link/symbol-order.txt
   by_address "$work/demo.names"
 } >"$out"
 echo "symbol-order: $(grep -vc '^#' "$out") functions in $out"
+echo "symbol-order: now rebuild with it: cargo build --release --bin paas-incident-bot"

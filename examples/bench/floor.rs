@@ -75,8 +75,8 @@ fn bots() -> anyhow::Result<Vec<Bot>> {
     for bot in &bots {
         anyhow::ensure!(
             bot.path.exists(),
-            "{} not found: build it first (cargo build --release --bin paas-incident-bot \
-             --example bare_bot --example bench)",
+            "{} not found: build it first (cargo build --release --bin paas-incident-bot, \
+             then cargo build --release --example bare_bot --example bench)",
             bot.path.display()
         );
     }

@@ -10,7 +10,7 @@
 //! nothing, after handling, off the ack path.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The envelope a handler is answering: passed to every handler, so a
 /// change it commits records the envelope as handled with it.
@@ -38,25 +38,43 @@ impl Answering {
     }
 }
 
+/// The envelopes being handled now, so a redelivery that arrives meanwhile
+/// is acked and not handled twice.
 #[derive(Default)]
 pub struct InHand {
-    ids: Mutex<HashSet<String>>,
+    ids: Arc<Mutex<HashSet<String>>>,
+}
+
+/// An envelope in hand until this is dropped: when its handled record is
+/// written, or when its handler panics or is dropped, so a redelivery
+/// after a failure is handled rather than acked as still in hand.
+#[must_use = "the envelope is in hand only while this lives"]
+pub struct Held {
+    ids: Arc<Mutex<HashSet<String>>>,
+    id: String,
 }
 
 impl InHand {
-    /// False if this envelope is already being handled.
-    pub fn begin(&self, id: &str) -> bool {
-        self.ids
+    /// `None` if this envelope is already being handled.
+    pub fn begin(&self, id: &str) -> Option<Held> {
+        let fresh = self
+            .ids
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_owned())
+            .insert(id.to_owned());
+        fresh.then(|| Held {
+            ids: self.ids.clone(),
+            id: id.to_owned(),
+        })
     }
+}
 
-    pub fn end(&self, id: &str) {
+impl Drop for Held {
+    fn drop(&mut self) {
         self.ids
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+            .remove(&self.id);
     }
 }
 
@@ -67,10 +85,24 @@ mod tests {
     #[test]
     fn an_envelope_is_in_hand_once_until_it_ends() {
         let in_hand = InHand::default();
-        assert!(in_hand.begin("Env1"));
-        assert!(!in_hand.begin("Env1"));
-        assert!(in_hand.begin("Env2"));
-        in_hand.end("Env1");
-        assert!(in_hand.begin("Env1"));
+        let first = in_hand.begin("Env1").expect("new");
+        assert!(in_hand.begin("Env1").is_none());
+        let _other = in_hand.begin("Env2").expect("another envelope");
+        drop(first);
+        assert!(in_hand.begin("Env1").is_some());
+    }
+
+    #[test]
+    fn a_panicking_handler_lets_go_of_its_envelope() {
+        let in_hand = InHand::default();
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = in_hand.begin("Env1").expect("new");
+            panic!("a handler's bug");
+        }));
+        assert!(unwound.is_err());
+        assert!(
+            in_hand.begin("Env1").is_some(),
+            "still in hand after the panic"
+        );
     }
 }

@@ -38,14 +38,13 @@ impl EnvelopeHandler for Dispatch {
                 _ => None,
             };
         }
-        if !ctx.envelopes.begin(&id) {
+        let Some(held) = ctx.envelopes.begin(&id) else {
             info!("envelope redelivered while still being handled; acking only");
             return None;
-        }
+        };
         // Only a redelivery can have been handled before: first deliveries
         // skip the lookup, keeping it off the usual ack path.
         if envelope.retry_attempt > 0 && handled::seen(&ctx.reads, &id).await.unwrap_or(false) {
-            ctx.envelopes.end(&id);
             info!("envelope redelivered after it was handled; acking only");
             return None;
         }
@@ -60,7 +59,7 @@ impl EnvelopeHandler for Dispatch {
                     "could not record a handled envelope"
                 );
             }
-            recorder.envelopes.end(&id);
+            drop(held);
         });
         answer
     }

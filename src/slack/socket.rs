@@ -29,6 +29,9 @@ use tracing::{error, info, info_span, warn, Instrument};
 
 /// What the app does with an envelope. It must return quickly: the value is
 /// the ack payload, and Slack shows an error if the ack takes over 3 s.
+/// Its first step (up to its first wait) runs on the socket's task, so it
+/// must not block or do long CPU work before it first awaits: that would
+/// hold up reading frames and every other ack.
 #[async_trait::async_trait]
 pub trait EnvelopeHandler: Send + Sync + 'static {
     async fn handle(&self, envelope: Envelope) -> Option<Value>;
@@ -209,7 +212,7 @@ impl SocketMode {
                     let payload = handler.handle(env).await;
                     let _ = ack_tx.send((envelope::ack(&id, payload, accepts), received));
                 };
-                start(answer.instrument(span), in_flight);
+                start(answer, span, in_flight);
             }
             Frame::Unreadable { envelope_id, error } => {
                 error!(
@@ -236,11 +239,15 @@ impl SocketMode {
 /// their ack skips the hand-over to another worker thread. A slow answer
 /// still runs beside the socket once it first waits.
 ///
-/// A panic in that first step is caught, so it cannot end the connection:
-/// the envelope goes unacked, as a panicking spawned task's does, and Slack
-/// resends it.
-fn start(answer: impl Future<Output = ()> + Send + 'static, in_flight: &TaskTracker) {
-    let mut answer = Box::pin(answer);
+/// A panic in that first step is caught, so it cannot end the connection.
+/// The envelope goes unacked, as a panicking spawned task's does; Slack
+/// resends it, and the handler has let go of it, so the resend is handled.
+fn start(
+    answer: impl Future<Output = ()> + Send + 'static,
+    span: tracing::Span,
+    in_flight: &TaskTracker,
+) {
+    let mut answer = Box::pin(answer.instrument(span.clone()));
     // The waker is never woken: a future that returns Pending here is
     // polled again by its own task at once, and a future registers the
     // waker of its latest poll (the `Future::poll` contract).
@@ -250,7 +257,9 @@ fn start(answer: impl Future<Output = ()> + Send + 'static, in_flight: &TaskTrac
         Ok(Poll::Pending) => {
             in_flight.spawn(answer);
         }
-        Err(_) => error!("an envelope's handler panicked; it is left unacked for Slack to resend"),
+        Err(_) => span.in_scope(|| {
+            error!("the envelope's handler panicked; left unacked for Slack to resend")
+        }),
     }
 }
 
@@ -283,7 +292,11 @@ mod tests {
         let tracker = TaskTracker::new();
         let done = Arc::new(AtomicBool::new(false));
         let flag = done.clone();
-        start(async move { flag.store(true, Ordering::SeqCst) }, &tracker);
+        start(
+            async move { flag.store(true, Ordering::SeqCst) },
+            tracing::Span::none(),
+            &tracker,
+        );
         assert!(done.load(Ordering::SeqCst), "not run in the first step");
         assert_eq!(tracker.len(), 0);
     }
@@ -300,6 +313,7 @@ mod tests {
                 rx.await.expect("sent");
                 counted.fetch_add(1, Ordering::SeqCst);
             },
+            tracing::Span::none(),
             &tracker,
         );
         assert_eq!(steps.load(Ordering::SeqCst), 1, "the first step ran inline");
@@ -313,7 +327,11 @@ mod tests {
     #[tokio::test]
     async fn a_panic_in_the_first_step_is_contained() {
         let tracker = TaskTracker::new();
-        start(async { panic!("a handler's bug") }, &tracker);
+        start(
+            async { panic!("a handler's bug") },
+            tracing::Span::none(),
+            &tracker,
+        );
         assert_eq!(tracker.len(), 0);
     }
 }
