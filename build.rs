@@ -55,21 +55,13 @@ fn links_with_lld() -> bool {
             .join(format!("lib/rustlib/{target}/bin/gcc-ld/ld.lld"))
             .exists()
     });
-    let minor = rustc(&["-V"]).and_then(|version| {
-        // `rustc 1.95.0 (…)`
-        version
-            .split_whitespace()
-            .nth(1)?
-            .split('.')
-            .nth(1)?
-            .parse::<u32>()
-            .ok()
-    });
+    // `rustc 1.95.0 (…)`
+    let version = rustc(&["-V"]).map(|text| major_minor(&text));
     native
         && target == "x86_64-unknown-linux-gnu"
         && !linker_chosen
         && ships_lld
-        && minor.is_some_and(|minor| minor >= 90)
+        && version.is_some_and(|version| version >= (1, 90))
 }
 
 /// What the compiler cargo runs prints for `args`.
@@ -82,16 +74,20 @@ fn rustc(args: &[&str]) -> Option<String> {
 /// Whether this host's C library (`getconf GNU_LIBC_VERSION` prints
 /// `glibc 2.36`) is at least `major.minor`; false when it cannot tell.
 fn glibc_at_least(major: u32, minor: u32) -> bool {
-    let Ok(output) = Command::new("getconf").arg("GNU_LIBC_VERSION").output() else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut parts = text
+    Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .is_ok_and(|output| major_minor(&String::from_utf8_lossy(&output.stdout)) >= (major, minor))
+}
+
+/// The major and minor numbers of a `name 1.2.3 …` version line, (0, 0)
+/// for what does not parse.
+fn major_minor(line: &str) -> (u32, u32) {
+    let mut numbers = line
         .split_whitespace()
         .nth(1)
         .unwrap_or("")
         .split('.')
         .map(|part| part.parse::<u32>().unwrap_or(0));
-    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    found >= (major, minor)
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
 }
