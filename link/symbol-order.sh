@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates link/symbol-order.txt: the functions the release bot runs,
 # the `serve` path first, for the linker to place together (why: see
-# link/README.md). Needs valgrind and binutils' nm; takes a few minutes.
+# link/README.md). Needs valgrind and binutils' nm; two release builds, so
+# about half an hour on 2 cores.
 #
 #   bash link/symbol-order.sh
 #
@@ -10,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
+release="${CARGO_TARGET_DIR:-target}/release"
 for tool in valgrind callgrind_control nm; do
   command -v "$tool" >/dev/null || { echo "symbol-order: needs $tool" >&2; exit 1; }
 done
@@ -22,7 +24,7 @@ done
 PAAS_INCIDENT_BOT_LINK_LAYOUT=off cargo build --release --locked --bin paas-incident-bot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp target/release/paas-incident-bot "$work/bot"
+cp "$release/paas-incident-bot" "$work/bot"
 cargo build --release --locked --example bench --example bare_bot
 callgrind=(valgrind -q --tool=callgrind --dump-instr=no --demangle=no
   --compress-strings=no --compress-pos=no)
@@ -39,7 +41,7 @@ cat >"$work/serve" <<SCRIPT
 exec ${callgrind[*]} --callgrind-out-file=$(printf %q "$work/serve.%p") $(printf %q "$work/bot") "\$@"
 SCRIPT
 chmod +x "$work/serve"
-FLOOR_ROUNDS=1 FLOOR_BOTS="train=$work/serve" BENCH_ONLY=floor target/release/examples/bench >/dev/null
+FLOOR_ROUNDS=1 FLOOR_BOTS="train=$work/serve" BENCH_ONLY=floor "$release/examples/bench" >/dev/null
 
 # `demo`: declare, updates, reminders, the status page, the report.
 (cd "$work" && "${callgrind[@]}" --callgrind-out-file="$work/demo.%p" "$work/bot" demo >/dev/null)
